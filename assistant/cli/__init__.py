@@ -1,0 +1,40 @@
+"""``cluster-assistant``: a thin command line over the ``assistant`` library."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from assistant.cli import ingest_cmd, search_cmd
+from assistant.cli.common import UserError, console
+
+app = typer.Typer(
+    name="cluster-assistant",
+    help="Citation-first assistant for cluster policy: ingest, search, ask, recommend.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("ingest")(ingest_cmd.ingest)
+app.command("search")(search_cmd.search)
+
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    from assistant.embeddings import ModelNotFoundError
+    from assistant.retrieve import IndexMissingError
+    from assistant.store import IndexLockedError
+
+    return (UserError, IndexMissingError, IndexLockedError, ModelNotFoundError, FileNotFoundError)
+
+
+def main() -> None:
+    """Entry point: run the app; user errors become one clear line and exit code 2."""
+    try:
+        app()
+    except _user_errors() as exc:
+        console.print(f"[bold red]Error:[/] {exc}")
+        sys.exit(2)
+    except KeyboardInterrupt:
+        console.print("Interrupted.")
+        sys.exit(130)

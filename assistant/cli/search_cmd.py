@@ -1,0 +1,54 @@
+"""``cluster-assistant search``: the passages retrieval finds for a question."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.panel import Panel
+
+from assistant.cli.common import (
+    BatchOption,
+    IndexOption,
+    JsonOption,
+    UserError,
+    make_settings,
+    out,
+    print_json,
+    read_jsonl,
+)
+from assistant.records import chunk_record, source_label
+
+
+def search(
+    query: Annotated[str | None, typer.Argument(help="The question or search terms.")] = None,
+    k: Annotated[int, typer.Option("-k", min=1, max=100, help="How many passages.")] = 10,
+    batch: BatchOption = None,
+    index: IndexOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Search the library (hybrid dense + BM25) and print the best passages."""
+    from assistant.retrieve import HybridRetriever
+
+    if (query is None) == (batch is None):
+        raise UserError("give either a QUERY or --batch FILE")
+    retriever = HybridRetriever.from_settings(make_settings(index), k=k)
+    if batch is not None:
+        for row in read_jsonl(Path(batch)):
+            docs = retriever.invoke(str(row.get("question", "")))
+            print_json({"id": row.get("id"), "results": [chunk_record(d) for d in docs]})
+        return
+    docs = retriever.invoke(query)
+    if as_json:
+        print_json({"query": query, "results": [chunk_record(d) for d in docs]}, pretty=True)
+        return
+    for rank, doc in enumerate(docs, 1):
+        out.print(
+            Panel(
+                doc.page_content,
+                title=f"[{rank}] {source_label(doc.metadata)}",
+                subtitle=f"score {doc.metadata.get('score', 0):.4f}",
+                title_align="left",
+            )
+        )

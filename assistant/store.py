@@ -1,0 +1,194 @@
+"""The index on disk: a Chroma collection, a BM25 index and a ledger of indexed files.
+
+Chroma holds the chunks (text, metadata, vectors) and is the source of truth; the BM25 index
+is derived from it and rebuilt whenever the set of chunks changes; the ledger records which
+file produced which chunks, so that ingest can be incremental and repair itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from langchain_core.documents import Document
+
+from assistant.settings import Settings
+
+LEDGER_FILE = "ledger.json"
+BM25_DIR = "bm25"
+
+
+@dataclass
+class FileEntry:
+    """One indexed file: where it was, what it contained, which chunks it produced."""
+
+    path: str
+    sha256: str
+    doc_id: str
+    title: str
+    chunk_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Ledger:
+    """Which files are indexed, and with which model and chunking (the signature)."""
+
+    signature: dict[str, Any] = field(default_factory=dict)
+    files: dict[str, FileEntry] = field(default_factory=dict)
+
+    def chunk_ids(self) -> set[str]:
+        return {cid for entry in self.files.values() for cid in entry.chunk_ids}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Ledger:
+        files = {k: FileEntry(**v) for k, v in data.get("files", {}).items()}
+        return cls(signature=data.get("signature", {}), files=files)
+
+
+class IndexLockedError(RuntimeError):
+    """Another ingest holds the index and did not finish in time."""
+
+
+def atomic_write_json(path: Path, data: object) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+class IndexStore:
+    """Access to one index folder (or a Chroma server plus the local BM25 and ledger)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.root = Path(settings.index_dir)
+
+    # -- Chroma ----------------------------------------------------------------------------
+    @cached_property
+    def client(self):  # -> chromadb.ClientAPI
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
+        if self.settings.chroma_url:
+            from urllib.parse import urlparse
+
+            url = urlparse(self.settings.chroma_url)
+            return chromadb.HttpClient(
+                host=url.hostname or "127.0.0.1",
+                port=url.port or 8000,
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+        self.root.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(self.root / "chroma"), settings=chroma_settings)
+
+    @cached_property
+    def collection(self):  # -> chromadb.Collection
+        # Vectors are always computed by us and passed in: Chroma's default embedding
+        # function would try to download a model.
+        return self.client.get_or_create_collection(
+            self.settings.collection,
+            embedding_function=None,
+            metadata={"hnsw:space": "cosine"},
+        )
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def all_ids(self) -> set[str]:
+        return set(self.collection.get(include=[])["ids"])
+
+    def upsert(self, docs: list[Document], vectors: list[list[float]]) -> None:
+        for start in range(0, len(docs), 1000):
+            batch = docs[start : start + 1000]
+            self.collection.upsert(
+                ids=[d.metadata["chunk_id"] for d in batch],
+                documents=[d.page_content for d in batch],
+                metadatas=[d.metadata for d in batch],
+                embeddings=vectors[start : start + 1000],
+            )
+
+    def delete(self, ids: list[str] | set[str]) -> None:
+        ids = list(ids)
+        for start in range(0, len(ids), 1000):
+            self.collection.delete(ids=ids[start : start + 1000])
+
+    def get(self, ids: list[str]) -> list[Document]:
+        """Chunks by id, in the order asked (unknown ids are skipped)."""
+        if not ids:
+            return []
+        got = self.collection.get(ids=list(ids), include=["documents", "metadatas"])
+        by_id = {
+            i: Document(id=i, page_content=t, metadata=dict(m or {}))
+            for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        }
+        return [by_id[i] for i in ids if i in by_id]
+
+    def all_documents(self) -> list[Document]:
+        got = self.collection.get(include=["documents", "metadatas"])
+        return [
+            Document(id=i, page_content=t, metadata=dict(m or {}))
+            for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        ]
+
+    def reset(self) -> None:
+        """Drop every chunk, the BM25 index and the ledger."""
+        try:
+            self.client.delete_collection(self.settings.collection)
+        except Exception:  # the collection did not exist
+            pass
+        self.__dict__.pop("collection", None)
+        shutil.rmtree(self.root / BM25_DIR, ignore_errors=True)
+        (self.root / LEDGER_FILE).unlink(missing_ok=True)
+
+    # -- ledger ----------------------------------------------------------------------------
+    def load_ledger(self) -> Ledger:
+        path = self.root / LEDGER_FILE
+        if not path.exists():
+            return Ledger()
+        return Ledger.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+    def save_ledger(self, ledger: Ledger) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        data = {
+            "signature": ledger.signature,
+            "files": {k: asdict(v) for k, v in ledger.files.items()},
+        }
+        atomic_write_json(self.root / LEDGER_FILE, data)
+
+    @contextmanager
+    def write_lock(self, on_wait: Any = None) -> Iterator[None]:
+        """Hold the index for writing; ``on_wait()`` is called once if another run holds it."""
+        from filelock import FileLock, Timeout
+
+        self.root.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(self.root / ".ingest.lock"))
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            if on_wait:
+                on_wait()
+            try:
+                lock.acquire(timeout=self.settings.lock_timeout)
+            except Timeout as exc:
+                raise IndexLockedError(
+                    f"another ingest is still writing to {self.root}; try again later"
+                ) from exc
+        try:
+            yield
+        finally:
+            lock.release()
+
+    @property
+    def bm25_dir(self) -> Path:
+        return self.root / BM25_DIR
+
+    def exists(self) -> bool:
+        return (self.root / LEDGER_FILE).exists()

@@ -1,0 +1,169 @@
+"""Read PDF, Markdown, plain-text and Word files into blocks, or fail with a clear reason."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+from ingest.document import Block, LoadedDocument, LoadError
+from ingest.structure import structure_lines
+
+SUPPORTED_SUFFIXES = (".pdf", ".md", ".markdown", ".txt", ".text", ".docx")
+_YEAR = re.compile(r"(19|20)\d{2}")
+
+
+def sniff_kind(data: bytes) -> str:
+    """The file type told by content: 'pdf', 'docx', 'zip', 'binary' or 'text'."""
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        return "docx" if b"word/" in data[:4096] or b"[Content_Types].xml" in data[:4096] else "zip"
+    if b"\x00" in data[:8192]:
+        return "binary"
+    return "text"
+
+
+def decode_text(data: bytes) -> str:
+    """Decode text bytes: UTF-8 (with or without BOM) first, else the detected encoding."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise LoadError("cannot detect the text encoding (is this a text file?)")
+    return str(best)
+
+
+def _year(value: object) -> int | None:
+    m = _YEAR.search(str(value or ""))
+    return int(m.group(0)) if m else None
+
+
+def load_text(path: Path, data: bytes) -> LoadedDocument:
+    text = decode_text(data)
+    markdown = path.suffix.lower() in (".md", ".markdown")
+    blocks = structure_lines(((line, None) for line in text.splitlines()), markdown=markdown)
+    title = next((b.text for b in blocks if b.heading_level == 1), None) if markdown else None
+    return LoadedDocument(blocks=blocks, title=title)
+
+
+def _page_labels(reader: object) -> list[str]:
+    try:
+        return list(reader.page_labels)  # type: ignore[attr-defined]
+    except Exception:
+        return [str(i + 1) for i in range(len(reader.pages))]  # type: ignore[attr-defined]
+
+
+def load_pdf(path: Path, data: bytes) -> LoadedDocument:
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise LoadError("the PDF is encrypted (password-protected); remove the password first")
+        labels = _page_labels(reader)
+        lines: list[tuple[str, str | None]] = []
+        for number, page in enumerate(reader.pages):
+            label = labels[number] if number < len(labels) else str(number + 1)
+            lines.extend((line, label) for line in (page.extract_text() or "").splitlines())
+        info = reader.metadata or {}
+    except LoadError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise LoadError(f"the PDF is corrupt or truncated ({exc})") from exc
+    except Exception as exc:  # pypdf raises many types on damaged files
+        raise LoadError(f"the PDF cannot be read ({type(exc).__name__}: {exc})") from exc
+    if sum(len(line.strip()) for line, _ in lines) < 20:
+        raise LoadError("the PDF has no text layer (scanned or image-only); run OCR on it first")
+    author = str(info.get("/Author") or "").strip()
+    return LoadedDocument(
+        blocks=structure_lines(lines),
+        title=str(info.get("/Title") or "").strip() or None,
+        authors=[a.strip() for a in re.split(r";| and ", author) if a.strip()],
+        year=_year(info.get("/CreationDate")),
+    )
+
+
+def load_docx(path: Path, data: bytes) -> LoadedDocument:
+    import io
+
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise LoadError(f"the Word file is corrupt or not a .docx ({exc})") from exc
+    blocks: list[Block] = []
+    body: list[tuple[str, str | None]] = []
+
+    def flush_body() -> None:
+        blocks.extend(structure_lines(body))
+        body.clear()
+
+    for para in document.paragraphs:
+        style = (para.style.name if para.style is not None else "") or ""
+        level = _docx_heading_level(style)
+        if level is not None and para.text.strip():
+            flush_body()
+            blocks.append(Block(para.text.strip(), level))
+        else:
+            body.extend([(para.text, None), ("", None)])
+    for table in document.tables:
+        for row in table.rows:
+            body.extend([(" | ".join(c.text.strip() for c in row.cells), None), ("", None)])
+    flush_body()
+    props = document.core_properties
+    return LoadedDocument(
+        blocks=blocks,
+        title=(props.title or "").strip() or None,
+        authors=[a.strip() for a in (props.author or "").split(";") if a.strip()],
+        year=props.created.year if props.created else None,
+    )
+
+
+def _docx_heading_level(style: str) -> int | None:
+    if style == "Title":
+        return 1
+    m = re.match(r"Heading (\d)", style)
+    return int(m.group(1)) if m else None
+
+
+_LOADERS: dict[str, Callable[[Path, bytes], LoadedDocument]] = {
+    "pdf": load_pdf,
+    "docx": load_docx,
+    "text": load_text,
+}
+_EXPECTED = {".pdf": "pdf", ".docx": "docx"}
+
+
+def load_file(path: Path, max_bytes: int | None = None) -> LoadedDocument:
+    """Load one file by its content type; raise LoadError with a readable reason."""
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise LoadError(f"unsupported file type '{suffix or path.name}'")
+    size = path.stat().st_size
+    if max_bytes is not None and size > max_bytes:
+        raise LoadError(
+            f"file too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB)"
+        )
+    data = path.read_bytes()
+    if not data.strip():
+        raise LoadError("the file is empty")
+    kind = sniff_kind(data)
+    expected = _EXPECTED.get(suffix, "text")
+    if kind != expected:
+        raise LoadError(
+            f"the content is not {expected.upper()} (it looks like {kind}) despite the '{suffix}' name"
+        )
+    loaded = _LOADERS[kind](path, data)
+    if not any(b.text.strip() for b in loaded.blocks if not b.is_heading):
+        raise LoadError("no readable text found in the file")
+    return loaded
