@@ -7,6 +7,7 @@ file produced which chunks, so that ingest can be incremental and repair itself.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -140,10 +141,8 @@ class IndexStore:
 
     def reset(self) -> None:
         """Drop every chunk, the BM25 index and the ledger."""
-        try:
+        with contextlib.suppress(Exception):  # the collection may not exist
             self.client.delete_collection(self.settings.collection)
-        except Exception:  # the collection did not exist
-            pass
         self.__dict__.pop("collection", None)
         shutil.rmtree(self.root / BM25_DIR, ignore_errors=True)
         (self.root / LEDGER_FILE).unlink(missing_ok=True)

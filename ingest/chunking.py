@@ -133,4 +133,5 @@ def embedding_text(doc: Document, with_header: bool = True) -> str:
     """The text that is embedded and indexed for BM25: a short header, then the chunk."""
     if not with_header:
         return doc.page_content
-    return f"{header(doc.metadata.get('title', ''), doc.metadata.get('section', ''))}\n{doc.page_content}"
+    meta = doc.metadata
+    return f"{header(meta.get('title', ''), meta.get('section', ''))}\n{doc.page_content}"

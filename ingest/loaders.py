@@ -161,7 +161,8 @@ def load_file(path: Path, max_bytes: int | None = None) -> LoadedDocument:
     expected = _EXPECTED.get(suffix, "text")
     if kind != expected:
         raise LoadError(
-            f"the content is not {expected.upper()} (it looks like {kind}) despite the '{suffix}' name"
+            f"the content is not {expected.upper()} (it looks like {kind}) "
+            f"despite the '{suffix}' name"
         )
     loaded = _LOADERS[kind](path, data)
     if not any(b.text.strip() for b in loaded.blocks if not b.is_heading):

@@ -175,11 +175,11 @@ class Indexer:
         seen = {self.key(p) for p in files}
         for key, entry in list(ledger.files.items()):
             path = Path(self.settings.corpus_dir, key).resolve()
-            if key not in seen and any(path.is_relative_to(f) for f in folders):
-                if not path.exists():
-                    self.store.delete(entry.chunk_ids)
-                    del ledger.files[key]
-                    report.removed.append(key)
+            in_scope = any(path.is_relative_to(f) for f in folders)
+            if key not in seen and in_scope and not path.exists():
+                self.store.delete(entry.chunk_ids)
+                del ledger.files[key]
+                report.removed.append(key)
         self.store.save_ledger(ledger)
         pending: list[_Pending] = []
         for path in files:
