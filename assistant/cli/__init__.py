@@ -16,6 +16,10 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+eval_app = typer.Typer(help="Measure retrieval, answers and recommendations.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+# Each command lives in its own module; register it here, one line each.
 app.command("ingest")(ingest_cmd.ingest)
 app.command("search")(search_cmd.search)
 
