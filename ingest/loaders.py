@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ingest.document import Block, LoadedDocument, LoadError
+from ingest.metadata import split_authors
 from ingest.structure import structure_lines
 
 SUPPORTED_SUFFIXES = (".pdf", ".md", ".markdown", ".txt", ".text", ".docx")
@@ -47,9 +48,9 @@ def _year(value: object) -> int | None:
 def load_text(path: Path, data: bytes) -> LoadedDocument:
     text = decode_text(data)
     markdown = path.suffix.lower() in (".md", ".markdown")
-    blocks = structure_lines(((line, None) for line in text.splitlines()), markdown=markdown)
-    title = next((b.text for b in blocks if b.heading_level == 1), None) if markdown else None
-    return LoadedDocument(blocks=blocks, title=title)
+    return LoadedDocument(
+        blocks=structure_lines(((line, None) for line in text.splitlines()), markdown=markdown)
+    )
 
 
 def _page_labels(reader: object) -> list[str]:
@@ -57,6 +58,14 @@ def _page_labels(reader: object) -> list[str]:
         return list(reader.page_labels)  # type: ignore[attr-defined]
     except Exception:
         return [str(i + 1) for i in range(len(reader.pages))]  # type: ignore[attr-defined]
+
+
+def _open_without_password(reader: object) -> bool:
+    """Whether an encrypted PDF opens with the empty user password (owner-only protection)."""
+    try:
+        return bool(reader.decrypt(""))  # type: ignore[attr-defined]
+    except Exception:  # unsupported cipher, or a library needed for it is missing
+        return False
 
 
 def load_pdf(path: Path, data: bytes) -> LoadedDocument:
@@ -67,7 +76,7 @@ def load_pdf(path: Path, data: bytes) -> LoadedDocument:
 
     try:
         reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
+        if reader.is_encrypted and not _open_without_password(reader):
             raise LoadError("the PDF is encrypted (password-protected); remove the password first")
         labels = _page_labels(reader)
         lines: list[tuple[str, str | None]] = []
@@ -83,11 +92,10 @@ def load_pdf(path: Path, data: bytes) -> LoadedDocument:
         raise LoadError(f"the PDF cannot be read ({type(exc).__name__}: {exc})") from exc
     if sum(len(line.strip()) for line, _ in lines) < 20:
         raise LoadError("the PDF has no text layer (scanned or image-only); run OCR on it first")
-    author = str(info.get("/Author") or "").strip()
     return LoadedDocument(
         blocks=structure_lines(lines),
         title=str(info.get("/Title") or "").strip() or None,
-        authors=[a.strip() for a in re.split(r";| and ", author) if a.strip()],
+        authors=split_authors(str(info.get("/Author") or "")),
         year=_year(info.get("/CreationDate")),
     )
 
@@ -103,6 +111,7 @@ def load_docx(path: Path, data: bytes) -> LoadedDocument:
         raise LoadError(f"the Word file is corrupt or not a .docx ({exc})") from exc
     blocks: list[Block] = []
     body: list[tuple[str, str | None]] = []
+    title_style: str | None = None
 
     def flush_body() -> None:
         blocks.extend(structure_lines(body))
@@ -110,28 +119,43 @@ def load_docx(path: Path, data: bytes) -> LoadedDocument:
 
     for para in document.paragraphs:
         style = (para.style.name if para.style is not None else "") or ""
+        text = para.text.strip()
         level = _docx_heading_level(style)
-        if level is not None and para.text.strip():
+        if style == "Title" and text:
+            title_style = title_style or text
+        elif level is not None and text:
             flush_body()
-            blocks.append(Block(para.text.strip(), level))
+            blocks.append(Block(text, level))
         else:
             body.extend([(para.text, None), ("", None)])
     for table in document.tables:
         for row in table.rows:
             body.extend([(" | ".join(c.text.strip() for c in row.cells), None), ("", None)])
     flush_body()
-    props = document.core_properties
+    loaded = _docx_properties(document)
+    loaded.blocks, loaded.title = blocks, loaded.title or title_style
+    return loaded
+
+
+# python-docx's blank template carries these values; they say nothing about the document.
+_TEMPLATE_AUTHOR = "python-docx"
+_TEMPLATE_CREATED = "2013-12-23"
+
+
+def _docx_properties(document: object) -> LoadedDocument:
+    """Title, authors and year from a Word file's core properties (template values ignored)."""
+    props = document.core_properties  # type: ignore[attr-defined]
+    author = (props.author or "").strip()
+    created = props.created
     return LoadedDocument(
-        blocks=blocks,
+        blocks=[],
         title=(props.title or "").strip() or None,
-        authors=[a.strip() for a in (props.author or "").split(";") if a.strip()],
-        year=props.created.year if props.created else None,
+        authors=split_authors(author) if author != _TEMPLATE_AUTHOR else [],
+        year=created.year if created and not str(created).startswith(_TEMPLATE_CREATED) else None,
     )
 
 
 def _docx_heading_level(style: str) -> int | None:
-    if style == "Title":
-        return 1
     m = re.match(r"Heading (\d)", style)
     return int(m.group(1)) if m else None
 

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from ingest.document import DocumentMeta, LoadedDocument
+from ingest.document import Block, DocumentMeta, LoadedDocument
 
 MANIFEST = "manifest.yaml"
+
+
+class ManifestError(ValueError):
+    """The manifest cannot be read; the message says where and why."""
 
 
 def load_manifest(corpus_dir: Path) -> dict[str, dict[str, Any]]:
@@ -18,8 +23,20 @@ def load_manifest(corpus_dir: Path) -> dict[str, dict[str, Any]]:
     path = Path(corpus_dir) / MANIFEST
     if not path.exists():
         return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {entry["file"]: entry for entry in data.get("documents", []) if "file" in entry}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ManifestError(f"{path} is not valid YAML: {exc}") from exc
+    entries = data.get("documents") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise ManifestError(f"{path} must hold a 'documents:' list (see corpus/README.md)")
+    return {str(e["file"]): e for e in entries if isinstance(e, dict) and e.get("file")}
+
+
+def split_authors(text: str) -> list[str]:
+    """Authors from a metadata field written "A; B" or "A and B"."""
+    parts = re.split(r";| and ", text or "")
+    return [p.strip() for p in parts if p.strip()]
 
 
 def slugify(text: str) -> str:
@@ -30,22 +47,55 @@ def _title_from_name(path: Path) -> str:
     return re.sub(r"[-_]+", " ", path.stem).strip().capitalize()
 
 
-def document_meta(path: Path, loaded: LoadedDocument, manifest: dict[str, dict]) -> DocumentMeta:
-    """Metadata for a file: manifest first, then the file's own metadata, then its name."""
+def _year(value: object) -> int | None:
+    m = re.search(r"(1[5-9]|20)\d{2}", str(value or ""))
+    return int(m.group(0)) if m else None
+
+
+_NUMBERED_OR_CAPTION = re.compile(r"^(\d|(box|table|figure|fig\.)\s)", re.IGNORECASE)
+
+
+def _authors(value: object) -> list[str]:
+    if isinstance(value, str):
+        return split_authors(value)
+    return [str(a) for a in value or []] if isinstance(value, list) else []
+
+
+def first_heading(blocks: list[Block], within: int = 8) -> str | None:
+    """The document's own title: its first top-level heading, unless numbered or a caption."""
+    for block in blocks[:within]:
+        if block.heading_level == 1 and not _NUMBERED_OR_CAPTION.match(block.text):
+            return block.text
+    return None
+
+
+def file_doc_id(path: Path, key: str) -> str:
+    """A readable, unique id for a file not in the manifest: its name plus a hash of its path."""
+    return f"{slugify(path.stem)}-{hashlib.sha1(key.encode()).hexdigest()[:6]}"
+
+
+def document_meta(
+    path: Path, loaded: LoadedDocument, manifest: dict[str, dict], key: str | None = None
+) -> DocumentMeta:
+    """Metadata for a file: manifest first, then the file's own metadata, then its name.
+
+    ``key`` is the file's ledger key (its path relative to the corpus); it makes the doc_id of
+    unlisted files unique when two files share a name.
+    """
     entry = manifest.get(path.name)
     if entry:
         return DocumentMeta(
             doc_id=str(entry.get("id") or slugify(path.stem)),
             title=str(entry.get("title") or _title_from_name(path)),
-            authors=[str(a) for a in entry.get("authors", [])],
-            year=int(entry["year"]) if entry.get("year") else None,
+            authors=_authors(entry.get("authors")),
+            year=_year(entry.get("year")),
             kind=str(entry.get("kind", "")),
             publisher=str(entry.get("publisher", "")),
             url=str(entry.get("url", "")),
         )
     return DocumentMeta(
-        doc_id=slugify(path.stem),
-        title=loaded.title or _title_from_name(path),
+        doc_id=file_doc_id(path, key or str(path)),
+        title=loaded.title or first_heading(loaded.blocks) or _title_from_name(path),
         authors=loaded.authors,
         year=loaded.year,
     )

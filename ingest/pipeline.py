@@ -27,7 +27,7 @@ from ingest.document import LoadError
 from ingest.loaders import SUPPORTED_SUFFIXES, load_file
 from ingest.metadata import document_meta, load_manifest
 
-CHUNKER_VERSION = 1
+CHUNKER_VERSION = 2  # bump when structure or chunking rules change: forces a rebuild
 Progress = Callable[[int, int, str], None]  # (chunks done, chunks total, current file)
 
 
@@ -191,7 +191,7 @@ class Indexer:
                     report.unchanged.append(key)
                     continue
                 loaded = load_file(path, int(self.settings.max_file_mb * 1e6))
-                meta = document_meta(path, loaded, manifest)
+                meta = document_meta(path, loaded, manifest, key)
                 chunks = self.chunker.chunk(loaded.blocks, meta, key)
                 if not chunks:
                     raise LoadError("no text to index after removing headings")

@@ -47,8 +47,8 @@ def heading_level(line: str, markdown: bool = False, width: float = 0.0) -> int 
         m = _MD_HEADING.match(line)
         if m:
             return len(m.group(1))
-    if _CAPTION.match(line) and len(line) <= 110:
-        return CAPTION_LEVEL
+    if _CAPTION.match(line):
+        return CAPTION_LEVEL if _is_caption(line) else None
     if _PART.match(line) and len(line.split()) <= 12:
         return 1
     words = line.split()
@@ -62,9 +62,30 @@ def heading_level(line: str, markdown: bool = False, width: float = 0.0) -> int 
         top = int(m.group(1).split(".")[0])
         if title[:1].isupper() and 0 < top <= 30 and not title.replace(" ", "").isdigit():
             return m.group(1).count(".") + 1
-    if _is_caps(line) and len(words) <= 10 and not line.endswith((".", ",")):
+    if _is_caps_heading(line, words):
         return 1
     return None
+
+
+def _is_caption(line: str) -> bool:
+    """A "Table 2: …" caption, not a sentence that starts with "Table 2 shows …"."""
+    rest = line[_CAPTION.match(line).end() :].strip()  # type: ignore[union-attr]
+    if len(line) > 110 or line.endswith(","):
+        return False
+    return not rest or rest[0] in ":.–—-" or not rest[0].islower()
+
+
+_SHORT_CAPS_HEADINGS = {"INDEX", "NOTES", "ANNEX", "TABLES", "BOXES"}
+
+
+def _is_caps_heading(line: str, words: list[str]) -> bool:
+    """An all-caps heading; not an acronym alone ("UNCTAD") or a code ("ISSN 1613-298X")."""
+    if not _is_caps(line) or len(words) > 10 or line.endswith((".", ",")):
+        return False
+    letters = sum(c.isalpha() for c in line)
+    if letters < 0.6 * len(line.replace(" ", "")) or letters < 5:
+        return False
+    return len(words) > 1 or letters >= 7 or line in _SHORT_CAPS_HEADINGS
 
 
 def _is_caps(line: str) -> bool:
@@ -101,6 +122,42 @@ def _drop_running_lines(items: list[tuple[str, str | None]]) -> list[tuple[str, 
     ]
 
 
+def _continues_caps_heading(
+    blocks: list[Block], para: list[str], line: str, markdown: bool
+) -> bool:
+    """Whether ``line`` is the second line of an all-caps heading wrapped over two lines."""
+    last = blocks[-1] if blocks else None
+    return bool(
+        not para
+        and last is not None
+        and last.is_heading
+        and _is_caps(last.text)
+        and _is_caps(line)
+        and len(line.split()) <= 10
+        and not _NUMBERED.match(line)
+        and not (markdown and _MD_HEADING.match(line))
+    )
+
+
+class _Numbering:
+    """Keeps numbered headings in sequence, so that a stray "16 One" or a numbered list item
+    ("2. Start") far from the current chapter number is read as body text."""
+
+    def __init__(self, slack: int = 2) -> None:
+        self.slack = slack
+        self.top: int | None = None
+
+    def accepts(self, line: str, markdown: bool) -> bool:
+        m = _NUMBERED.match(line)
+        if m is None or (markdown and _MD_HEADING.match(line)):
+            return True
+        top = int(m.group(1).split(".")[0])
+        if self.top is not None and top != 1 and not self.top <= top <= self.top + self.slack:
+            return False
+        self.top = top
+        return True
+
+
 def structure_lines(lines: Iterable[tuple[str, str | None]], markdown: bool = False) -> list[Block]:
     """Group ``(line, page)`` pairs into heading and paragraph blocks.
 
@@ -114,6 +171,7 @@ def structure_lines(lines: Iterable[tuple[str, str | None]], markdown: bool = Fa
     para: list[str] = []
     para_page: str | None = None
     gap = False
+    numbering = _Numbering()
 
     def flush() -> None:
         nonlocal para
@@ -127,21 +185,15 @@ def structure_lines(lines: Iterable[tuple[str, str | None]], markdown: bool = Fa
             gap = True
             continue
         level = heading_level(line, markdown, width)
-        if level is not None:
+        if level is not None and not numbering.accepts(line, markdown):
+            level = None
+        if _continues_caps_heading(blocks, para, line, markdown):
+            last = blocks[-1]
+            text = f"{last.text} {_clean_heading(line)}"
+            blocks[-1] = Block(text, last.heading_level, last.page)
+        elif level is not None:
             flush()
-            text = _clean_heading(_MD_HEADING.sub(r"\2", line))
-            last = blocks[-1] if blocks else None
-            if (
-                last
-                and last.is_heading
-                and _is_caps(last.text)
-                and _is_caps(text)
-                and not _NUMBERED.match(text)
-            ):
-                # an all-caps heading wrapped over two lines
-                blocks[-1] = Block(f"{last.text} {text}", last.heading_level, last.page)
-            else:
-                blocks.append(Block(text, level, page))
+            blocks.append(Block(_clean_heading(_MD_HEADING.sub(r"\2", line)), level, page))
         elif para and _continues(para[-1], line, width) and not (gap and _BULLET.match(line)):
             para.append(line)
         else:

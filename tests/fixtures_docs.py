@@ -1,0 +1,189 @@
+"""Real test documents built on the fly: PDFs (fpdf2 + pypdf), Word files, text files.
+
+Every builder writes a file under the folder it is given and returns its path.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+SENTENCES = [
+    "Cluster initiatives bring firms, universities and public agencies around one table.",
+    "Trust grows slowly when competitors first meet to discuss shared problems.",
+    "A facilitator with no stake in any single firm can broker the first joint projects.",
+    "Joint purchasing of raw materials often gives small firms their first visible gain.",
+    "Export consortia let small producers reach buyers that none could serve alone.",
+    "Training programmes are designed together with the firms that will hire the graduates.",
+    "Evaluation should track linkages between actors, not only jobs and sales.",
+    "Public funding works best when it tapers off as private contributions grow.",
+]
+
+
+def paragraph(seed: int, sentences: int = 4) -> str:
+    """A deterministic paragraph of plain English built from ``SENTENCES``."""
+    return " ".join(SENTENCES[(seed + i) % len(SENTENCES)] for i in range(sentences))
+
+
+# -- PDF ------------------------------------------------------------------------------------
+def pdf_bytes(
+    pages: list[list[tuple[str, str]]], title: str = "", author: str = "", header: str = ""
+) -> bytes:
+    """A text PDF: each page is a list of ``("h"|"p", text)`` items; ``header`` runs on top."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_auto_page_break(False)
+    if title:
+        pdf.set_title(title)
+    if author:
+        pdf.set_author(author)
+    for items in pages:
+        pdf.add_page()
+        if header:
+            pdf.set_font("Helvetica", size=8)
+            pdf.cell(0, 6, header, new_x="LMARGIN", new_y="NEXT")
+        for kind, text in items:
+            if kind == "h":
+                pdf.set_font("Helvetica", style="B", size=13)
+                pdf.cell(0, 10, text, new_x="LMARGIN", new_y="NEXT")
+            else:
+                pdf.set_font("Helvetica", size=11)
+                pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+                pdf.ln(3)
+    return bytes(pdf.output())
+
+
+def write_pdf(path: Path, data: bytes, labels: bool = False, password: str = "") -> Path:
+    """Write ``data`` through pypdf, optionally with page labels (i, ii, 1, 2, …) or a password.
+
+    With ``labels`` the first two pages are numbered in lower-case Roman numerals and the
+    rest in decimals starting at 1, as in a report with front matter.
+    """
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.constants import PageLabelStyle
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    if labels:
+        last = len(writer.pages) - 1
+        writer.set_page_label(0, 1, style=PageLabelStyle.LOWERCASE_ROMAN, start=1)
+        writer.set_page_label(2, last, style=PageLabelStyle.DECIMAL, start=1)
+    if password:
+        writer.encrypt(user_password=password, algorithm="RC4-128")
+    with path.open("wb") as fh:
+        writer.write(fh)
+    return path
+
+
+def report_pdf(folder: Path, name: str = "report.pdf", **meta: str) -> Path:
+    """A six-page report with front matter, numbered sections, page labels and a running head."""
+    pages = [
+        [("h", "FOREWORD"), ("p", paragraph(0))],
+        [("h", "EXECUTIVE SUMMARY"), ("p", paragraph(1))],
+        [("h", "1 Building trust among firms"), ("p", paragraph(2)), ("p", paragraph(3))],
+        [("h", "1.1 The role of the facilitator"), ("p", paragraph(4)), ("p", paragraph(5))],
+        [("h", "2 Joint action"), ("p", paragraph(6)), ("p", "Export consortia unique phrase.")],
+        [("h", "2.1 Evaluation of results"), ("p", paragraph(7)), ("p", paragraph(0))],
+    ]
+    data = pdf_bytes(pages, header="Cluster Test Report", **meta)
+    return write_pdf(folder / name, data, labels=True)
+
+
+def encrypted_pdf(folder: Path, name: str = "locked.pdf") -> Path:
+    data = pdf_bytes([[("h", "1 Secret"), ("p", paragraph(1))]])
+    return write_pdf(folder / name, data, password="s3cret")
+
+
+def image_only_pdf(folder: Path, name: str = "scan.pdf") -> Path:
+    """A PDF whose pages hold only drawn shapes: no text layer at all."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    for _ in range(2):
+        pdf.add_page()
+        pdf.set_fill_color(120, 120, 120)
+        pdf.rect(20, 20, 150, 200, style="F")
+    path = folder / name
+    path.write_bytes(bytes(pdf.output()))
+    return path
+
+
+def truncated_pdf(folder: Path, name: str = "broken.pdf") -> Path:
+    """The first third of a valid PDF: a download that stopped half-way."""
+    data = pdf_bytes([[("h", "1 Broken"), ("p", paragraph(i))] for i in range(4)])
+    path = folder / name
+    path.write_bytes(data[: len(data) // 3])
+    return path
+
+
+# -- Word -----------------------------------------------------------------------------------
+def report_docx(
+    folder: Path, name: str = "notes.docx", title: str = "", author: str = "", year: int = 0
+) -> Path:
+    """A Word file with a title, two heading levels and paragraphs."""
+    import datetime as dt
+
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Networking Notes", level=0)
+    document.add_heading("Brokering networks", level=1)
+    document.add_paragraph(paragraph(2))
+    document.add_heading("Choosing the broker", level=2)
+    document.add_paragraph(paragraph(3))
+    document.add_paragraph("Network brokers need a docx-only phrase to be found.")
+    document.add_heading("Funding networks", level=1)
+    document.add_paragraph(paragraph(4))
+    props = document.core_properties
+    props.title, props.author = title, author
+    if year:
+        props.created = dt.datetime(year, 5, 1, tzinfo=dt.UTC)
+    path = folder / name
+    document.save(str(path))
+    return path
+
+
+# -- Text -----------------------------------------------------------------------------------
+def hard_wrap(text: str, width: int = 70) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, width=width)
+
+
+def wrapped_text(double_spaced: bool = False) -> str:
+    """A plain-text report hard-wrapped at 70 columns, like a text extraction of a PDF.
+
+    ``double_spaced`` puts a blank line after every line, as in the Benner starter file.
+    """
+    lines = ["Cluster Policy Field Notes", "", "1 Introduction", ""]
+    for seed in range(2):
+        lines += [*hard_wrap(paragraph(seed, 5)), ""]
+    lines += ["2 Instruments for cluster promotion", ""]
+    lines += [*hard_wrap(paragraph(4, 5)), ""]
+    lines += ["Table 1: Instruments of cluster policy", ""]
+    lines += [*hard_wrap(paragraph(6, 3)), ""]
+    if double_spaced:
+        return "\n\n".join(line for line in lines if line) + "\n"
+    return "\n".join(lines) + "\n"
+
+
+MARKDOWN = """# Field Guide to Clusters
+
+Intro paragraph about clusters and why they matter for regional economies.
+
+## Diagnosis
+
+{p1}
+
+### Mapping actors
+
+{p2}
+
+## Action
+
+{p3}
+"""
+
+
+def markdown_text() -> str:
+    return MARKDOWN.format(p1=paragraph(1), p2=paragraph(2), p3=paragraph(3))
