@@ -1,0 +1,134 @@
+"""Extractive answers: the retrieved passages' own sentences that best answer a question.
+
+Each retrieved passage is split into sentences (pysbd, paragraph by paragraph, text kept
+verbatim); sentences are scored by their cosine similarity to the question, blended with the
+passage's own similarity and rank, and picked greedily with a diversity penalty (maximal
+marginal relevance) so that the answer draws on several passages rather than repeating one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+
+MIN_WORDS = 6
+MAX_WORDS = 80
+SENTENCE_WEIGHT = 0.7  # the rest goes to the passage's similarity to the question
+RANK_BONUS = 0.04  # added to a sentence from the first passage, decaying with rank
+MMR_LAMBDA = 0.6  # relevance vs. novelty when picking sentences
+SAME_PASSAGE_PENALTY = 0.03
+RELATIVE_CUTOFF = 0.8  # keep sentences scoring at least this share of the best one
+
+_NOISE = re.compile(r"^(\d+\.\s+\S.*\(\d{4}\)|\W*$)")
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    """A sentence of a retrieved passage with its relevance to the question."""
+
+    doc_index: int
+    position: int
+    text: str
+    similarity: float
+    score: float
+
+
+@lru_cache(maxsize=1)
+def _segmenter():  # -> pysbd.Segmenter
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of a passage, verbatim, skipping headings, footnotes and fragments."""
+    sentences: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        if not paragraph.strip() or paragraph.lstrip().startswith("#"):
+            continue
+        for piece in _segmenter().segment(paragraph):
+            sentence = piece.strip()
+            words = len(sentence.split())
+            if MIN_WORDS <= words <= MAX_WORDS and not _NOISE.match(sentence):
+                sentences.append(sentence)
+    return sentences
+
+
+def _cosines(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1) * (np.linalg.norm(vector) or 1.0)
+    return matrix @ vector / np.where(norms == 0, 1.0, norms)
+
+
+def passage_similarities(
+    query_vec: np.ndarray, docs: list[Document], embeddings: Embeddings
+) -> list[float]:
+    """Cosine of question and passage: the retriever's ``dense_score`` when given, else computed."""
+    given = [d.metadata.get("dense_score") for d in docs]
+    if all(isinstance(v, int | float) for v in given):
+        return [float(v) for v in given]  # type: ignore[arg-type]
+    vectors = np.asarray(embeddings.embed_documents([d.page_content for d in docs]))
+    return _cosines(vectors, query_vec).tolist()
+
+
+def score_sentences(
+    query_vec: np.ndarray,
+    docs: list[Document],
+    embeddings: Embeddings,
+) -> tuple[list[ScoredSentence], np.ndarray]:
+    """Every usable sentence of the passages, scored, with its (row-aligned) vectors."""
+    items = [
+        (i, pos, s)
+        for i, d in enumerate(docs)
+        for pos, s in enumerate(split_sentences(d.page_content))
+    ]
+    if not items:
+        return [], np.zeros((0, len(query_vec)))
+    vectors = np.asarray(embeddings.embed_documents([s for _, _, s in items]))
+    sims = _cosines(vectors, query_vec)
+    passage = passage_similarities(query_vec, docs, embeddings)
+    scored = [
+        ScoredSentence(
+            doc_index=i,
+            position=pos,
+            text=text,
+            similarity=float(sim),
+            score=SENTENCE_WEIGHT * float(sim)
+            + (1 - SENTENCE_WEIGHT) * passage[i]
+            + RANK_BONUS / (1 + i),
+        )
+        for (i, pos, text), sim in zip(items, sims, strict=True)
+    ]
+    return scored, vectors
+
+
+def select_sentences(
+    scored: list[ScoredSentence], vectors: np.ndarray, max_sentences: int = 4
+) -> list[ScoredSentence]:
+    """Greedy maximal-marginal-relevance pick of the best, mutually different sentences."""
+    if not scored:
+        return []
+    best = max(s.score for s in scored)
+    pool = [i for i, s in enumerate(scored) if s.score >= RELATIVE_CUTOFF * best]
+    chosen: list[int] = []
+    while pool and len(chosen) < max_sentences:
+
+        def gain(i: int) -> float:
+            if not chosen:
+                return scored[i].score
+            overlap = max(float(_cosines(vectors[chosen], vectors[i]).max()), 0.0)
+            same = any(scored[j].doc_index == scored[i].doc_index for j in chosen)
+            return (
+                MMR_LAMBDA * scored[i].score
+                - (1 - MMR_LAMBDA) * overlap
+                - SAME_PASSAGE_PENALTY * same
+            )
+
+        pick = max(pool, key=gain)
+        chosen.append(pick)
+        pool.remove(pick)
+    return [scored[i] for i in chosen]
