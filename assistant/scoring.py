@@ -1,0 +1,219 @@
+"""Scoring instruments, pitfalls and cases against a ``ClusterProfile``.
+
+The rules are general, taken from the documents' frameworks rather than from any example:
+problems an instrument addresses (its ``fit.addresses``), fit conditions (development level,
+life-cycle stage, trust, firm structure), situations that make it more pressing
+(``fit.boost_when``), prerequisites, and conflicts that rule it out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.knowledge import PHASES, Case, Catalog, Conflict, Instrument, Pitfall
+from assistant.profile import ClusterProfile, parse_profile
+
+PROBLEM_WEIGHT = 2.0
+MAX_PROBLEMS = 3
+BOOST_WEIGHT = 1.0
+FIT_MATCH = 0.5
+FIT_MISMATCH = -2.5
+PREREQ_MISSING = -3.0
+PREREQ_UNKNOWN = -1.0
+
+DIMENSIONS = (
+    ("development_level", "development_level", "development level"),
+    ("lifecycle_stage", "lifecycle_stage", "life-cycle stage"),
+    ("trust_level", "trust", "trust"),
+)
+
+
+def _label(condition: str) -> str:
+    return " or ".join(part.replace(":", " ").replace("_", " ") for part in condition.split("|"))
+
+
+def _words(profile: ClusterProfile, key: str) -> str:
+    words = profile.evidence.get(key, [])
+    return f" ('{words[0]}')" if words else ""
+
+
+@dataclass
+class Score:
+    """An instrument's score for a profile, with the reasons behind it."""
+
+    instrument: Instrument
+    value: float = 0.0
+    facts: list[str] = field(default_factory=list)
+    cautions: list[str] = field(default_factory=list)
+    blocked: Conflict | None = None
+
+    def add(self, value: float, fact: str | None = None, caution: str | None = None) -> None:
+        self.value += value
+        if fact:
+            self.facts.append(fact)
+        if caution:
+            self.cautions.append(caution)
+
+    def rationale(self, profile: ClusterProfile) -> str:
+        ins = self.instrument
+        lead = f"{PHASES[ins.phase]}: {ins.name}."
+        if not self.facts:
+            return f"{lead} General fit; the description gives no specific signal for it."
+        return f"{lead} Recommended because " + "; ".join(self.facts) + "."
+
+
+def _problems(score: Score, profile: ClusterProfile) -> None:
+    matched = [p for p in score.instrument.fit.addresses if p in profile.problems]
+    for problem in matched[:MAX_PROBLEMS]:
+        words = _words(profile, f"problems.{problem}")
+        score.add(PROBLEM_WEIGHT, f"it addresses {problem.replace('_', ' ')}{words}")
+
+
+def _fit(score: Score, profile: ClusterProfile) -> None:
+    fit = score.instrument.fit
+    for fit_field, profile_field, label in DIMENSIONS:
+        allowed = getattr(fit, fit_field)
+        value = getattr(profile, profile_field)
+        if not allowed or value is None:
+            continue
+        if value in allowed:
+            score.add(FIT_MATCH)
+        else:
+            score.add(
+                FIT_MISMATCH,
+                caution=f"the documents place it where {label} is {', '.join(allowed)}; "
+                f"this cluster's {label} is {value}",
+            )
+    if fit.firm_structure and profile.firm_sizes:
+        if set(fit.firm_structure) & set(profile.firm_sizes):
+            score.add(FIT_MATCH)
+        else:
+            score.add(FIT_MISMATCH / 2, caution=f"suited to {', '.join(fit.firm_structure)} firms")
+
+
+def _boosts(score: Score, profile: ClusterProfile) -> None:
+    for condition in score.instrument.fit.boost_when:
+        if profile.holds(condition):
+            field_name = condition.split("|")[0].split(":")[0]
+            words = _words(profile, _evidence_key(condition, profile))
+            score.add(
+                BOOST_WEIGHT,
+                f"{_label(condition)}{words}"
+                if field_name != "lacks"
+                else f"no {condition.split(':')[1].replace('_', ' ')} is mentioned yet",
+            )
+
+
+def _evidence_key(condition: str, profile: ClusterProfile) -> str:
+    for part in condition.split("|"):
+        field_name, _, value = part.partition(":")
+        key = {
+            "development": "development_level",
+            "stage": "lifecycle_stage",
+            "trust": "trust",
+        }.get(field_name)
+        if key and profile.holds(part):
+            return key
+        plural = {
+            "has": "institutions",
+            "proposal": "proposals",
+            "flag": "flags",
+            "problem": "problems",
+            "firms": "firm_sizes",
+        }.get(field_name)
+        if plural and profile.holds(part):
+            return f"{plural}.{value}"
+    return ""
+
+
+def _prerequisites(score: Score, profile: ClusterProfile) -> None:
+    for condition in score.instrument.fit.prerequisites:
+        held = profile.holds(condition)
+        if held is False:
+            score.add(PREREQ_MISSING, caution=f"prerequisite missing: {_label(condition)}")
+        elif held is None:
+            score.add(PREREQ_UNKNOWN, caution=f"check the prerequisite: {_label(condition)}")
+
+
+def _conflicts(score: Score, profile: ClusterProfile) -> None:
+    for conflict in score.instrument.conflicts:
+        if all(profile.holds(c) for c in conflict.when):
+            score.blocked = conflict
+            return
+
+
+def score_instrument(ins: Instrument, profile: ClusterProfile) -> Score:
+    """Score one instrument: problems addressed, fit, boosts, prerequisites, conflicts."""
+    score = Score(ins)
+    _problems(score, profile)
+    _fit(score, profile)
+    _boosts(score, profile)
+    _prerequisites(score, profile)
+    _conflicts(score, profile)
+    score.cautions += ins.cautions[:2]
+    return score
+
+
+def triggered_pitfalls(
+    pitfalls: list[Pitfall], profile: ClusterProfile
+) -> list[tuple[Pitfall, list[str]]]:
+    """Pitfalls whose conditions hold, most specific first (a proposal on the table first)."""
+    found = []
+    for pit in pitfalls:
+        for group in pit.when:
+            if all(profile.holds(c) for c in group):
+                specificity = sum(c.startswith("proposal:") for c in group) * 10 + len(group)
+                found.append((specificity, pit, group))
+                break
+    found.sort(key=lambda item: -item[0])
+    return [(pit, list(group)) for _, pit, group in found]
+
+
+# ------------------------------------------------------------------------------ cases
+
+
+def _case_profile(case: Case) -> ClusterProfile:
+    return parse_profile(f"{case.sector}. {case.country}. {case.situation}")
+
+
+SECTOR_WORD = re.compile(r"[a-z]{4,}")
+
+
+def similar_cases(
+    catalog: Catalog, profile: ClusterProfile, chosen: list[str], top: int = 3
+) -> list[tuple[Case, str]]:
+    """The documented cases most like the profile, each with why it is similar."""
+    scored = []
+    for case in catalog.cases:
+        if case.depth == "mention":
+            continue
+        other = _case_profile(case)
+        value, why = 0.0, []
+        for label, mine, theirs in (
+            ("development level", profile.development_level, other.development_level),
+            ("life-cycle stage", profile.lifecycle_stage, other.lifecycle_stage),
+            ("trust", profile.trust, other.trust),
+        ):
+            if mine and mine == theirs:
+                value += 1.0
+                why.append(f"same {label} ({mine})")
+        sector_words = set(SECTOR_WORD.findall((profile.sector or "").lower()))
+        case_words = set(SECTOR_WORD.findall(f"{case.sector} {other.sector or ''}".lower()))
+        if sector_words & case_words:
+            value += 2.0
+            why.append(f"similar sector ({case.sector})")
+        shared = [p for p in profile.problems if p in other.problems]
+        if shared:
+            value += 0.75 * len(shared)
+            why.append("shared problems: " + ", ".join(p.replace("_", " ") for p in shared[:3]))
+        used = [i for i in case.interventions if i in chosen]
+        if used:
+            value += 0.5 * len(used)
+            why.append(f"used {len(used)} of the recommended instruments ({', '.join(used[:3])})")
+        if case.depth == "detailed":
+            value += 0.5
+        if value >= 2.5:
+            scored.append((value, case, "; ".join(why)))
+    scored.sort(key=lambda item: -item[0])
+    return [(case, why) for _, case, why in scored[:top]]
