@@ -19,8 +19,13 @@ install: $(STAMP)
 ingest: install
 	$(VENV)/bin/cluster-assistant ingest
 
-run: ingest
-	$(VENV)/bin/cluster-assistant search "How should a cluster initiative build trust among firms?" -k 3
+# The app builds the index itself (with a progress bar) when there is none yet.
+HOST ?= 127.0.0.1
+PORT ?= 8501
+run: install
+	@echo "Cluster Policy Assistant: open http://$(HOST):$(PORT) in your browser (Ctrl+C stops it)"
+	$(VENV)/bin/streamlit run streamlit_app.py --server.address $(HOST) --server.port $(PORT) \
+		--server.headless true --browser.gatherUsageStats false
 
 test: install
 	$(VENV)/bin/pytest -q

@@ -1,0 +1,1 @@
+"""The Streamlit app's pages and widgets (entry point: ``streamlit_app.py``)."""

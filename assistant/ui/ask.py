@@ -1,0 +1,138 @@
+"""Ask page: a cited conversation with the library."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import streamlit as st
+
+from assistant.settings import Settings
+from assistant.ui import resources
+from assistant.ui.answering import respond
+from assistant.ui.cards import render_card
+from assistant.ui.feedback import append_feedback, conversation_markdown, feedback_record
+from assistant.ui.highlight import cited_sentences
+from assistant.ui.status import backend_label
+
+MESSAGES = "messages"
+BADGE = re.compile(r"[ \t]*\[(\d+)\]")
+EXAMPLES = (
+    "How can a cluster initiative build trust among firms?",
+    "What is a cluster promotion chain?",
+    "Why are cluster competitions hard to run in developing countries?",
+)
+
+
+def answer_markdown(text: str) -> str:
+    """Answer text safe for Streamlit Markdown, with citation markers as badges."""
+    text = text.replace("$", "\\$")
+    return BADGE.sub(lambda m: f" :blue-badge[{m.group(1)}]", text)
+
+
+def on_feedback(settings: Settings, message: dict[str, Any]) -> None:
+    value = st.session_state.get(f"fb_{message['id']}")
+    if value is None:
+        return
+    record = feedback_record(message, "up" if value == 1 else "down", backend_label(settings))
+    append_feedback(settings.feedback_file, record)
+    st.toast("Thanks: your rating was saved.")
+
+
+def render_sources(settings: Settings, message: dict[str, Any]) -> None:
+    store = resources.store(settings)
+    for citation in message["citations"]:
+        sentences = cited_sentences(message["content"], citation["marker"])
+        render_card(citation, sentences, store, key=message["id"])
+
+
+def render_assistant(settings: Settings, message: dict[str, Any]) -> None:
+    if message.get("rewritten_query") and message["rewritten_query"] != message["question"]:
+        st.caption(f"Searched for: *{message['rewritten_query']}*")
+    if message.get("notice"):
+        st.caption(f":material/info: {message['notice']}")
+    if message.get("abstained"):
+        st.info(answer_markdown(message["content"]), icon=":material/search_off:")
+    else:
+        st.markdown(answer_markdown(message["content"]))
+    if message["citations"]:
+        st.markdown("**Sources**")
+        render_sources(settings, message)
+    st.feedback(
+        "thumbs",
+        key=f"fb_{message['id']}",
+        on_change=on_feedback,
+        args=(settings, message),
+    )
+
+
+def render_history(settings: Settings) -> None:
+    for message in st.session_state[MESSAGES]:
+        with st.chat_message(message["role"]):
+            if message["role"] == "user":
+                st.markdown(message["content"])
+            else:
+                render_assistant(settings, message)
+
+
+def answer(settings: Settings, question: str) -> None:
+    """Show the question, stream the answer, then keep both in the history."""
+    st.session_state[MESSAGES].append({"role": "user", "content": question})
+    with st.chat_message("user"):
+        st.markdown(question)
+    with st.chat_message("assistant"):
+        placeholder = st.empty()
+        streamed = ""
+        message = None
+        with st.spinner("Searching the library…"):
+            for piece in respond(settings, question):
+                if isinstance(piece, str):
+                    streamed += piece
+                    placeholder.markdown(answer_markdown(streamed) + " ▌")
+                else:
+                    message = piece
+        placeholder.empty()
+    if message is not None:
+        st.session_state[MESSAGES].append(message)
+    st.rerun()
+
+
+def render_toolbar(settings: Settings) -> None:
+    messages = st.session_state[MESSAGES]
+    left, right = st.columns([1, 1])
+    left.download_button(
+        "Export conversation (Markdown)",
+        conversation_markdown(messages, "Cluster policy conversation"),
+        file_name="cluster-policy-conversation.md",
+        mime="text/markdown",
+        icon=":material/download:",
+        disabled=not messages,
+    )
+    if right.button("New conversation", icon=":material/restart_alt:", disabled=not messages):
+        st.session_state[MESSAGES] = []
+        st.rerun()
+
+
+def render_intro() -> str | None:
+    st.markdown(
+        "Ask about cluster policy: instruments, sequencing, governance, financing, evaluation, "
+        "cases. Every statement is tied to the passage it comes from."
+    )
+    cols = st.columns(len(EXAMPLES))
+    for col, example in zip(cols, EXAMPLES, strict=True):
+        if col.button(example, width="stretch"):
+            return example
+    return None
+
+
+def render(settings: Settings) -> None:
+    """The Ask page."""
+    st.session_state.setdefault(MESSAGES, [])
+    st.title("Ask the library")
+    example = None if st.session_state[MESSAGES] else render_intro()
+    render_history(settings)
+    question = st.chat_input("Ask a question about cluster policy") or example
+    if question and question.strip():
+        answer(settings, question.strip())
+    if st.session_state[MESSAGES]:
+        render_toolbar(settings)

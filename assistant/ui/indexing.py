@@ -1,0 +1,36 @@
+"""Run the indexing pipeline from the app with a progress bar and a per-file report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from assistant.settings import Settings
+from assistant.store import IndexLockedError
+from assistant.ui import resources
+from ingest.pipeline import Indexer, IngestReport
+
+
+def run_indexer(settings: Settings, paths: list[Path]) -> IngestReport | None:
+    """Index ``paths`` with a live progress bar; None (and an error shown) if it failed."""
+    bar = st.progress(0.0, text="Reading documents…")
+
+    def progress(done: int, total: int, name: str) -> None:
+        share = done / total if total else 1.0
+        label = f"Indexing {Path(name).name}: {done:,} / {total:,} passages" if name else ""
+        bar.progress(min(share, 1.0), text=label or "Preparing…")
+
+    def on_wait() -> None:
+        bar.progress(0.0, text="Another indexing run is in progress; waiting for it…")
+
+    try:
+        report = Indexer(settings, resources.embeddings(settings)).run(
+            paths, progress=progress, on_wait=on_wait
+        )
+    except (IndexLockedError, FileNotFoundError) as exc:
+        bar.empty()
+        st.error(f"Indexing did not run: {exc}")
+        return None
+    bar.progress(1.0, text=f"Done in {report.seconds:.1f} s")
+    return report

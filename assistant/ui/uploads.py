@@ -1,0 +1,85 @@
+"""Checks for uploaded files: size limit, type by content, safe file names, no overwrites."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.loaders import SUPPORTED_SUFFIXES, sniff_kind
+
+# Which content kinds (as sniffed) each accepted suffix may hold.
+KIND_BY_SUFFIX = {
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".md": "text",
+    ".markdown": "text",
+    ".txt": "text",
+    ".text": "text",
+}
+KIND_NAMES = {"pdf": "a PDF", "docx": "a Word (.docx) file", "text": "a text file"}
+UPLOAD_TYPES = sorted({s.lstrip(".") for s in SUPPORTED_SUFFIXES})
+
+
+class UploadError(ValueError):
+    """An upload that is refused; the message says why."""
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    """An accepted upload: its safe file name and its bytes."""
+
+    name: str
+    data: bytes
+
+
+def safe_name(name: str) -> str:
+    """A file name without folders, odd characters or a leading dot; keeps the suffix."""
+    base = Path(name.replace("\\", "/")).name
+    base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode()
+    stem, suffix = Path(base).stem, Path(base).suffix.lower()
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip(".-_")[:100]
+    return f"{stem or 'document'}{suffix}"
+
+
+def check_upload(name: str, data: bytes, max_mb: float) -> CheckedUpload:
+    """Accept ``data`` as a document named ``name``, or raise ``UploadError`` saying why."""
+    clean = safe_name(name)
+    suffix = Path(clean).suffix
+    if suffix not in KIND_BY_SUFFIX:
+        allowed = ", ".join(sorted(KIND_BY_SUFFIX))
+        raise UploadError(f"{name}: unsupported file type '{suffix or 'none'}' ({allowed}).")
+    if not data:
+        raise UploadError(f"{name}: the file is empty.")
+    if len(data) > max_mb * 1e6:
+        raise UploadError(f"{name}: {len(data) / 1e6:.1f} MB is over the {max_mb:g} MB limit.")
+    kind, expected = sniff_kind(data), KIND_BY_SUFFIX[suffix]
+    if kind != expected:
+        found = KIND_NAMES.get(kind, f"{kind} data")
+        raise UploadError(
+            f"{name}: the name says {KIND_NAMES[expected]} but the content is {found}."
+        )
+    return CheckedUpload(clean, data)
+
+
+def free_path(folder: Path, name: str, data: bytes) -> Path:
+    """Where to store ``name`` in ``folder`` without overwriting a different file."""
+    path = folder / name
+    number = 1
+    while path.exists() and path.read_bytes() != data:
+        path = folder / f"{Path(name).stem}-{number}{Path(name).suffix}"
+        number += 1
+    return path
+
+
+def save_uploads(folder: Path, uploads: list[CheckedUpload]) -> dict[Path, bool]:
+    """Write accepted uploads to ``folder``; maps each path to whether it was newly written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    saved: dict[Path, bool] = {}
+    for upload in uploads:
+        path = free_path(folder, upload.name, upload.data)
+        saved[path] = not path.exists()
+        if saved[path]:
+            path.write_bytes(upload.data)
+    return saved
