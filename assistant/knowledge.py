@@ -59,6 +59,7 @@ PROBLEMS = (
     "investment_gap",
     "monitoring",
     "talent",
+    "diversification",
 )
 INSTITUTIONS = (
     "association",
@@ -98,6 +99,7 @@ FLAGS = (
     "national_programme",
     "fdi",
     "crisis",
+    "public_willing",
 )
 CONDITIONS: dict[str, tuple[str, ...]] = {
     "development": DEVELOPMENT,

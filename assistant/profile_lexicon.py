@@ -294,7 +294,8 @@ PROBLEMS: dict[str, list[str]] = {
         r"marine suppliers|suppliers?,? mostly smes",
     ],
     "finance": [
-        r"(access to )?(credit|finance|financing|loans?|capital)\b",
+        r"(access to )?(credit|finance|financing|loans?)\b",
+        r"(working|venture|investment|start-up|seed|risk) capital|access to capital",
         r"collateral|interest rates?|high interest",
         r"banks? (charge|demand|refuse|lend|only lend)",
         r"(cannot|can't|unable to) (invest|borrow)",
@@ -365,7 +366,12 @@ PROBLEMS: dict[str, list[str]] = {
         r"entrepreneur\w*",
         r"young people (leave|are leaving|move away|emigrate)",
         r"diversif\w+",
-        r"started working for|new (growth )?(areas|markets|industries)",
+    ],
+    "diversification": [
+        r"diversif\w+",
+        r"started (working|selling|supplying) (for|to)",
+        r"new (growth )?(areas|markets|industries|sectors|customers)",
+        r"(related|other|neighbouring|adjacent) (industries|sectors|clusters)",
     ],
     "poverty_inclusion": [
         r"\bpoor\b|poverty",
@@ -497,6 +503,10 @@ FLAGS: dict[str, list[str]] = {
         r"multinationals?|\bmnes?\b|\bmncs?\b",
         r"foreign[- ](owned|investors?|direct investment|firms?)",
         r"\bfdi\b",
+    ],
+    "public_willing": [
+        r"(keen|willing|eager|ready|wants|want) to (help|support|contribute|co-?finance|invest)",
+        r"(government|ministry|municipalit\w+|council|mayor|agency) (asks|is asking|offers)",
     ],
     "crisis": [r"crisis", r"collapsed", r"closed (two|three|\d+) years ago", r"uncompetitive"],
 }

@@ -9,6 +9,7 @@ and source), similar documented cases and disagreements between documents.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -18,6 +19,7 @@ from assistant.knowledge import PHASES, Catalog, Instrument, load_catalog
 from assistant.profile import ClusterProfile, parse_profile
 from assistant.scoring import (
     Score,
+    order,
     score_instrument,
     similar_cases,
     triggered_pitfalls,
@@ -160,8 +162,10 @@ class Recommender:
 
     def rank(self, profile: ClusterProfile) -> list[Score]:
         """Every instrument scored, best first (blocked ones last)."""
-        scores = [score_instrument(ins, profile) for ins in self.catalog.instruments]
-        return sorted(scores, key=lambda s: (s.blocked is not None, -s.value))
+        practice = Counter(i for case in self.catalog.cases for i in case.interventions)
+        return order(
+            [score_instrument(i, profile, practice[i.id]) for i in self.catalog.instruments]
+        )
 
     def recommend(self, description_or_profile: str | ClusterProfile) -> Roadmap:
         profile = (

@@ -8,19 +8,25 @@ life-cycle stage, trust, firm structure), situations that make it more pressing
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
 from assistant.knowledge import PHASES, Case, Catalog, Conflict, Instrument, Pitfall
 from assistant.profile import ClusterProfile, parse_profile
 
-PROBLEM_WEIGHT = 2.0
+# Weight of a matched problem by its place in the instrument's ``addresses`` list: the first
+# is what the instrument is for, later ones are side benefits.
+PROBLEM_WEIGHTS = (3.0, 2.0, 1.5)
 MAX_PROBLEMS = 3
+# A problem already answered by a higher-ranked instrument counts this much less again.
+COVERED_DECAY = 0.6
 BOOST_WEIGHT = 1.0
 FIT_MATCH = 0.5
 FIT_MISMATCH = -2.5
 PREREQ_MISSING = -3.0
 PREREQ_UNKNOWN = -1.0
+PRACTICE_WEIGHT = 0.25
 
 DIMENSIONS = (
     ("development_level", "development_level", "development level"),
@@ -43,17 +49,26 @@ class Score:
     """An instrument's score for a profile, with the reasons behind it."""
 
     instrument: Instrument
+    base: float = 0.0
+    problems: dict[str, float] = field(default_factory=dict)
     value: float = 0.0
     facts: list[str] = field(default_factory=list)
     cautions: list[str] = field(default_factory=list)
     blocked: Conflict | None = None
 
     def add(self, value: float, fact: str | None = None, caution: str | None = None) -> None:
+        self.base += value
         self.value += value
         if fact:
             self.facts.append(fact)
         if caution:
             self.cautions.append(caution)
+
+    def with_coverage(self, covered: dict[str, int]) -> float:
+        """Score when some problems are already answered by instruments ranked above."""
+        return self.base + sum(
+            w * COVERED_DECAY ** covered.get(p, 0) for p, w in self.problems.items()
+        )
 
     def rationale(self, profile: ClusterProfile) -> str:
         ins = self.instrument
@@ -64,10 +79,14 @@ class Score:
 
 
 def _problems(score: Score, profile: ClusterProfile) -> None:
-    matched = [p for p in score.instrument.fit.addresses if p in profile.problems]
-    for problem in matched[:MAX_PROBLEMS]:
+    addresses = score.instrument.fit.addresses
+    matched = [(n, p) for n, p in enumerate(addresses) if p in profile.problems]
+    for n, problem in matched[:MAX_PROBLEMS]:
+        weight = PROBLEM_WEIGHTS[min(n, len(PROBLEM_WEIGHTS) - 1)]
+        score.problems[problem] = weight
+        score.value += weight
         words = _words(profile, f"problems.{problem}")
-        score.add(PROBLEM_WEIGHT, f"it addresses {problem.replace('_', ' ')}{words}")
+        score.facts.append(f"it addresses {problem.replace('_', ' ')}{words}")
 
 
 def _fit(score: Score, profile: ClusterProfile) -> None:
@@ -143,16 +162,39 @@ def _conflicts(score: Score, profile: ClusterProfile) -> None:
             return
 
 
-def score_instrument(ins: Instrument, profile: ClusterProfile) -> Score:
-    """Score one instrument: problems addressed, fit, boosts, prerequisites, conflicts."""
+def score_instrument(ins: Instrument, profile: ClusterProfile, practice: int = 0) -> Score:
+    """Score one instrument: problems addressed, fit, boosts, prerequisites, conflicts.
+
+    ``practice`` is the number of documented cases that used the instrument (a small prior).
+    """
     score = Score(ins)
     _problems(score, profile)
+    if practice:
+        score.add(PRACTICE_WEIGHT * math.log2(1 + practice))
     _fit(score, profile)
     _boosts(score, profile)
     _prerequisites(score, profile)
     _conflicts(score, profile)
     score.cautions += ins.cautions[:2]
     return score
+
+
+def order(scores: list[Score]) -> list[Score]:
+    """Rank greedily so that each problem of the profile gets an answer before repeats.
+
+    Blocked instruments go last. Each step takes the instrument with the best score given
+    the problems already answered by those ranked above it.
+    """
+    pool = [s for s in scores if s.blocked is None]
+    ranked: list[Score] = []
+    covered: dict[str, int] = {}
+    while pool:
+        best = max(pool, key=lambda s: (s.with_coverage(covered), s.value))
+        pool.remove(best)
+        ranked.append(best)
+        for problem in best.problems:
+            covered[problem] = covered.get(problem, 0) + 1
+    return ranked + [s for s in scores if s.blocked is not None]
 
 
 def triggered_pitfalls(

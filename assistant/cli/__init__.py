@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from assistant.cli import ingest_cmd, search_cmd
+from assistant.cli import ingest_cmd, recommend_cmd, search_cmd
 from assistant.cli.common import UserError, console
 
 app = typer.Typer(
@@ -22,6 +22,8 @@ app.add_typer(eval_app, name="eval")
 # Each command lives in its own module; register it here, one line each.
 app.command("ingest")(ingest_cmd.ingest)
 app.command("search")(search_cmd.search)
+app.command("recommend")(recommend_cmd.recommend)
+eval_app.command("recommend")(recommend_cmd.eval_recommend)
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:

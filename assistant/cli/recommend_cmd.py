@@ -1,0 +1,201 @@
+"""``cluster-assistant recommend`` and ``eval recommend``: a cited roadmap for a cluster."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.panel import Panel
+from rich.table import Table
+
+from assistant.cli.common import (
+    BatchOption,
+    IndexOption,
+    JsonOption,
+    UserError,
+    make_settings,
+    out,
+    print_json,
+    read_jsonl,
+)
+
+if TYPE_CHECKING:
+    from assistant.recommend import Recommender, Roadmap
+    from assistant.settings import Settings
+
+ExportOption = Annotated[
+    Path | None,
+    typer.Option("--export", help="Write a strategy draft: FILE.md or FILE.docx."),
+]
+
+
+def _recommender(settings: Settings, with_citations: bool = True) -> Recommender:
+    from assistant.knowledge import KnowledgeError
+    from assistant.llm import make_chat_model
+    from assistant.recommend import Recommender
+
+    try:
+        return Recommender(settings, llm=make_chat_model(settings), with_citations=with_citations)
+    except KnowledgeError as exc:
+        raise UserError(f"knowledge base invalid:\n{exc}") from exc
+
+
+def _export(roadmap: Roadmap, target: Path) -> None:
+    from assistant.export import to_docx, to_markdown
+
+    suffix = target.suffix.lower()
+    if suffix == ".docx":
+        to_docx(roadmap, target)
+    elif suffix in (".md", ".markdown"):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(to_markdown(roadmap), encoding="utf-8")
+    else:
+        raise UserError(f"--export needs a .md or .docx file name, not '{target.name}'")
+
+
+def recommend(
+    description: Annotated[
+        str | None, typer.Argument(help="The cluster, described in your own words.")
+    ] = None,
+    batch: BatchOption = None,
+    index: IndexOption = None,
+    as_json: JsonOption = False,
+    export: ExportOption = None,
+) -> None:
+    """Recommend policy instruments for a described cluster: a cited roadmap by phase."""
+    if (description is None) == (batch is None):
+        raise UserError("give either a DESCRIPTION or --batch FILE")
+    if description is not None and not description.strip():
+        raise UserError("the description is empty")
+    recommender = _recommender(make_settings(index))
+    if batch is not None:
+        if export is not None:
+            raise UserError("--export works with a single DESCRIPTION, not with --batch")
+        for row in read_jsonl(Path(batch)):
+            roadmap = recommender.recommend(str(row.get("description", "")))
+            print_json({"id": row.get("id"), **roadmap.to_dict()})
+        return
+    roadmap = recommender.recommend(description)
+    if export is not None:
+        _export(roadmap, export)
+    if as_json:
+        print_json(roadmap.to_dict(), pretty=True)
+    else:
+        render(roadmap)
+    if export is not None:
+        out.print(f"[green]Strategy draft written to {export}[/]")
+
+
+def _cite(cit: dict) -> str:
+    section = cit.get("section") or ""
+    return f"{cit.get('title', cit.get('doc_id'))}" + (f" — {section}" if section else "")
+
+
+def render(roadmap: Roadmap) -> None:
+    """A readable terminal view of a roadmap."""
+    profile = roadmap.profile
+    table = Table(title="Cluster profile (from your description)", show_lines=False)
+    table.add_column("field")
+    table.add_column("value")
+    table.add_column("from the words")
+    for key, value in profile.model_dump(exclude={"description", "evidence"}).items():
+        if value in (None, [], {}, ""):
+            continue
+        shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        words = profile.evidence.get(key) or [
+            w for k, ws in profile.evidence.items() if k.startswith(f"{key}.") for w in ws[:1]
+        ]
+        table.add_row(key, shown, "; ".join(words[:4]))
+    out.print(table)
+    for phase, recs in roadmap.by_phase().items():
+        out.print(f"\n[bold cyan]{phase}[/]")
+        for rec in recs:
+            body = [rec.rationale]
+            body += [f"[yellow]Caution:[/] {c}" for c in rec.cautions]
+            body += [f"[dim][{n}] {_cite(c)}[/]" for n, c in enumerate(rec.citations, 1)]
+            out.print(Panel("\n".join(body), title=f"{rec.name} ({rec.score})", title_align="left"))
+    if roadmap.not_recommended:
+        out.print("\n[bold red]What not to do[/]")
+        for item in roadmap.not_recommended:
+            src = "; ".join(_cite(s) for s in item.sources)
+            out.print(f"- [bold]{item.name}[/]: {item.reason} [dim]({src})[/]")
+    for dis in roadmap.disagreements:
+        out.print(f"\n[bold magenta]The documents disagree:[/] {dis.topic}")
+        for side in dis.sides:
+            out.print(f'  - "{side["text"]}" [dim]({_cite(side)})[/]')
+    if roadmap.similar_cases:
+        out.print("\n[bold]Similar documented cases[/]")
+        for case in roadmap.similar_cases:
+            out.print(f"- [bold]{case.name}[/] ({case.country}): {case.why}")
+
+
+def eval_recommend(
+    scenarios: Annotated[Path, typer.Option("--scenarios", help="Scenarios (JSON lines).")] = Path(
+        "eval/dev_scenarios.jsonl"
+    ),
+    vocab: Annotated[
+        Path, typer.Option("--vocab", help="Expected-instrument names -> catalog ids.")
+    ] = Path("eval/instrument_vocabulary.json"),
+    k: Annotated[int, typer.Option("-k", min=1, help="Cut-off for recall@k.")] = 6,
+    index: IndexOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Recall@k of the recommender beside the embedding and most-common baselines."""
+    from assistant.embeddings import LocalEmbeddings
+    from assistant.recommend_eval import (
+        embedding_baseline,
+        most_common_baseline,
+        pitfall_check,
+        recall_at_k,
+    )
+
+    rows = list(read_jsonl(scenarios))
+    if not vocab.exists():
+        raise UserError(f"no such file: {vocab}")
+    names = json.loads(vocab.read_text(encoding="utf-8"))
+    unknown = {n for r in rows for n in r.get("expected_instruments", []) if n not in names}
+    if unknown:
+        raise UserError(f"expected instruments missing from {vocab}: {sorted(unknown)}")
+    settings = make_settings(index)
+    recommender = _recommender(settings, with_citations=False)
+    roadmaps = {r["id"]: recommender.recommend(r["description"]) for r in rows}
+    ours = {sid: rm.instrument_ids for sid, rm in roadmaps.items()}
+    embeddings = LocalEmbeddings(settings.embedding_model)
+    common = most_common_baseline(rows, names, k)
+    warnings = {sid: [n.model_dump() for n in rm.not_recommended] for sid, rm in roadmaps.items()}
+    pitfalls = pitfall_check(rows, warnings, embeddings)
+    figures = {
+        "scenarios": len(rows),
+        f"recall@{k}": recall_at_k(rows, ours, names, k),
+        f"baseline_embedding_recall@{k}": recall_at_k(
+            rows, embedding_baseline(rows, recommender.catalog.instruments, embeddings), names, k
+        ),
+        f"baseline_most_common_recall@{k}": recall_at_k(
+            rows, {r["id"]: common for r in rows}, names, k
+        ),
+        "pitfalls_caught": f"{pitfalls.caught}/{pitfalls.expected}",
+        "pitfalls_missed": pitfalls.missed,
+        "per_scenario": {r["id"]: recall_at_k([r], ours, names, k) for r in rows},
+    }
+    if as_json:
+        print_json(figures, pretty=True)
+        return
+    table = Table(title=f"Recommendations on {scenarios} ({len(rows)} scenarios)")
+    table.add_column("method")
+    table.add_column(f"recall@{k}", justify="right")
+    table.add_row("recommender", f"{figures[f'recall@{k}']:.3f}")
+    table.add_row(
+        "baseline: embedding similarity", f"{figures[f'baseline_embedding_recall@{k}']:.3f}"
+    )
+    table.add_row(
+        "baseline: same most common", f"{figures[f'baseline_most_common_recall@{k}']:.3f}"
+    )
+    out.print(table)
+    out.print(
+        "per scenario: " + ", ".join(f"{s} {v:.2f}" for s, v in figures["per_scenario"].items())
+    )
+    out.print(f"pitfalls caught by 'not recommended': {figures['pitfalls_caught']}")
+    for miss in pitfalls.missed:
+        out.print(f"  missed: {miss}")
