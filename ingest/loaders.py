@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import zipfile
 from collections.abc import Callable
@@ -34,9 +35,16 @@ def decode_text(data: bytes) -> str:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
-    if best is None:
+    matches = list(from_bytes(data))
+    if not matches:
         raise LoadError("cannot detect the text encoding (is this a text file?)")
+    best = matches[0]
+    # Short texts often fit several code pages equally well: prefer Windows-1252, the usual
+    # legacy encoding of English and Western European documents.
+    tied = [m for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)]
+    if any({"cp1252", "latin_1"} & {m.encoding, *m.could_be_from_charset} for m in tied):
+        with contextlib.suppress(UnicodeDecodeError):
+            return data.decode("cp1252")
     return str(best)
 
 

@@ -69,6 +69,16 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def unique_chunks(chunks: list[Document]) -> list[Document]:
+    """The chunks with duplicate ids dropped (a repeated passage placed at the same offset)."""
+    seen: set[str] = set()
+    return [
+        c
+        for c in chunks
+        if not (c.metadata["chunk_id"] in seen or seen.add(c.metadata["chunk_id"]))
+    ]
+
+
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
     """Supported files under ``paths`` (sorted), and the folders that were scanned."""
     files: set[Path] = set()
@@ -157,15 +167,13 @@ class Indexer:
             ledger = Ledger()
         ledger.signature = self.signature
         present = self.store.all_ids()
-        claimed = ledger.chunk_ids()
-        if present - claimed:
-            self.store.delete(present - claimed)
-            report.notices.append(
-                f"Repaired the index: removed {len(present - claimed)} orphan chunks."
-            )
         for key, entry in list(ledger.files.items()):
             if not set(entry.chunk_ids) <= present:
-                del ledger.files[key]  # incomplete: indexed again below
+                del ledger.files[key]  # incomplete: its file is indexed again below
+        orphans = present - ledger.chunk_ids()
+        if orphans:
+            self.store.delete(orphans)
+            report.notices.append(f"Repaired the index: removed {len(orphans)} orphan chunks.")
         return ledger
 
     def _plan(
@@ -192,7 +200,7 @@ class Indexer:
                     continue
                 loaded = load_file(path, int(self.settings.max_file_mb * 1e6))
                 meta = document_meta(path, loaded, manifest, key)
-                chunks = self.chunker.chunk(loaded.blocks, meta, key)
+                chunks = unique_chunks(self.chunker.chunk(loaded.blocks, meta, key))
                 if not chunks:
                     raise LoadError("no text to index after removing headings")
             except LoadError as exc:

@@ -9,7 +9,14 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from assistant.cli.common import IndexOption, JsonOption, console, make_settings, print_json
+from assistant.cli.common import (
+    IndexOption,
+    JsonOption,
+    UserError,
+    console,
+    make_settings,
+    print_json,
+)
 
 
 def ingest(
@@ -23,6 +30,7 @@ def ingest(
     as_json: JsonOption = False,
 ) -> None:
     """Index documents: new and changed files are embedded, removed files leave the index."""
+    from ingest.metadata import ManifestError
     from ingest.pipeline import Indexer
 
     indexer = Indexer(make_settings(index))
@@ -41,12 +49,15 @@ def ingest(
         def progress(done: int, total: int, name: str) -> None:
             bar.update(task, completed=done, total=total or None, description=Path(name).name)
 
-        report = indexer.run(
-            paths or None,
-            rebuild=rebuild,
-            progress=progress,
-            on_wait=lambda: console.print("Another ingest is writing to this index; waiting…"),
-        )
+        try:
+            report = indexer.run(
+                paths or None,
+                rebuild=rebuild,
+                progress=progress,
+                on_wait=lambda: console.print("Another ingest is writing to this index; waiting…"),
+            )
+        except ManifestError as exc:
+            raise UserError(str(exc)) from exc
     if as_json:
         print_json({k: v for k, v in vars(report).items()})
     else:
