@@ -7,6 +7,33 @@ from functools import lru_cache
 from pathlib import Path
 
 IDS_FILE = "chunk_ids.json"
+FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+QUESTION_WORDS = frozenset(
+    [
+        "according",
+        "also",
+        "among",
+        "can",
+        "could",
+        "describe",
+        "explain",
+        "kind",
+        "kinds",
+        "many",
+        "much",
+        "might",
+        "must",
+        "one",
+        "say",
+        "says",
+        "should",
+        "tell",
+        "way",
+        "ways",
+        "whether",
+        "would",
+    ]
+)
 
 
 @lru_cache(maxsize=1)
@@ -23,6 +50,31 @@ def tokenize(texts: list[str]) -> list[list[str]]:
     return bm25s.tokenize(
         texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False
     )
+
+
+@lru_cache(maxsize=1)
+def _query_stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN_PLUS
+
+    return frozenset(STOPWORDS_EN_PLUS) | QUESTION_WORDS
+
+
+def tokenize_query(query: str) -> list[str]:
+    """Tokens of a question: as ``tokenize``, with a fuller stop list (question words too).
+
+    The index keeps the short stop list (its texts are prose); a question's function words
+    ("how", "what", "should", "according") only add noise to its BM25 score.
+    """
+    import bm25s
+
+    folded = query.translate(FOLD)
+    return bm25s.tokenize(
+        [folded],
+        stopwords=list(_query_stopwords()),
+        stemmer=_stemmer(),
+        return_ids=False,
+        show_progress=False,
+    )[0]
 
 
 class BM25Index:
@@ -55,9 +107,28 @@ class BM25Index:
         model = bm25s.BM25.load(str(folder)) if ids else bm25s.BM25()
         return cls(model, ids)
 
+    def doc_freq(self, term: str) -> int:
+        """How many chunks hold the (tokenised) ``term``."""
+        row = self.model.vocab_dict.get(term) if self.ids else None
+        if row is None:
+            return 0
+        indptr = self.model.scores["indptr"]
+        return int(indptr[row + 1] - indptr[row])
+
+    def score_terms(self, terms: list[tuple[str, float]]):  # -> numpy.ndarray
+        """BM25 scores of every chunk (row order of ``ids``) for weighted query terms."""
+        import numpy as np
+
+        scores = np.zeros(len(self.ids), dtype=np.float32)
+        vocab = self.model.vocab_dict if self.ids else {}
+        for term, weight in terms:
+            if term in vocab:
+                scores += weight * self.model.get_scores([term])
+        return scores
+
     def search(self, query: str, k: int = 10) -> list[tuple[str, float]]:
         """``(chunk_id, score)`` pairs, best first; empty when no query term is indexed."""
-        tokens = tokenize([query])[0]
+        tokens = tokenize_query(query)
         if not self.ids or not tokens:
             return []
         vocab = self.model.vocab_dict

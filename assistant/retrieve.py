@@ -1,12 +1,22 @@
-"""Hybrid retrieval: dense (Chroma) and BM25 candidates fused by reciprocal rank.
+"""Hybrid retrieval: dense (Chroma) and BM25 candidates, fused by rank, diversified, expanded.
 
-Exposed as a LangChain ``BaseRetriever``: ``HybridRetriever.from_settings(settings).invoke(q)``
-returns ``Document`` chunks, best first, each with ``metadata["score"]``.
+Exposed as a LangChain ``BaseRetriever``: ``HybridRetriever.from_settings(settings, k=8)``.
+``invoke(query)`` returns ``Document`` passages, best first. Each keeps the metadata of the chunk
+that was hit (``chunk_id``, ``doc_id``, ``section``, ``page``…) and adds ``score`` (fused),
+``dense_score`` (cosine similarity, None when not a dense candidate), ``bm25_score`` (None when
+not a BM25 candidate) and ``rank``. With neighbour expansion, ``page_content`` is the hit with
+its adjacent chunks (``metadata["chunk_text"]`` is the hit's own text).
+
+Filters (``doc_ids``, ``year_min``, ``year_max``, ``kinds``) are fields of the retriever and can
+also be given per call: ``retriever.invoke(q, doc_ids=["benner-2013"])``.
 """
 
 from __future__ import annotations
 
-from functools import cached_property
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -14,25 +24,61 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from assistant.chunk_table import ChunkTable, stitch
 from assistant.embeddings import LocalEmbeddings
-from assistant.lexical import BM25Index
+from assistant.feedback import expansion_terms
+from assistant.fusion import diversify, rrf
+from assistant.lexical import BM25Index, tokenize, tokenize_query
 from assistant.settings import Settings
 from assistant.store import IndexStore
 
-RRF_K = 60
+FILTER_KEYS = ("doc_ids", "year_min", "year_max", "kinds")
 
 
 class IndexMissingError(RuntimeError):
     """No index has been built yet."""
 
 
-def rrf(rankings: list[list[str]], k: int = RRF_K) -> list[tuple[str, float]]:
-    """Reciprocal rank fusion of several best-first id lists."""
-    scores: dict[str, float] = {}
-    for ranking in rankings:
-        for rank, doc_id in enumerate(ranking, 1):
-            scores[doc_id] = scores.get(doc_id, 0.0) + 1.0 / (k + rank)
-    return sorted(scores.items(), key=lambda item: -item[1])
+@dataclass(frozen=True)
+class Filters:
+    """Metadata restrictions on the chunks a search may return (None: no restriction)."""
+
+    doc_ids: tuple[str, ...] | None = None
+    year_min: int | None = None
+    year_max: int | None = None
+    kinds: tuple[str, ...] | None = None
+
+    @classmethod
+    def of(cls, values: dict[str, Any]) -> Filters:
+        tup = {k: tuple(v) for k in ("doc_ids", "kinds") if (v := values.get(k)) is not None}
+        return cls(year_min=values.get("year_min"), year_max=values.get("year_max"), **tup)
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, k) is not None for k in FILTER_KEYS)
+
+    def where(self) -> dict[str, Any] | None:
+        """The same restriction as a Chroma ``where`` clause."""
+        terms: list[dict[str, Any]] = []
+        if self.doc_ids is not None:
+            terms.append({"doc_id": {"$in": list(self.doc_ids)}})
+        if self.kinds is not None:
+            terms.append({"kind": {"$in": list(self.kinds)}})
+        if self.year_min is not None:
+            terms.append({"year": {"$gte": self.year_min}})
+        if self.year_max is not None:
+            terms.append({"year": {"$lte": self.year_max}})
+        if len(terms) > 1:
+            return {"$and": terms}
+        return terms[0] if terms else None
+
+    def accepts(self, meta: dict[str, Any]) -> bool:
+        year = meta.get("year")
+        return (
+            (self.doc_ids is None or meta.get("doc_id") in self.doc_ids)
+            and (self.kinds is None or meta.get("kind") in self.kinds)
+            and (self.year_min is None or (year is not None and year >= self.year_min))
+            and (self.year_max is None or (year is not None and year <= self.year_max))
+        )
 
 
 class SearchIndex:
@@ -53,23 +99,89 @@ class SearchIndex:
     def bm25(self) -> BM25Index:
         return BM25Index.load(self.store.bm25_dir)
 
+    @cached_property
+    def table(self) -> ChunkTable:
+        return ChunkTable(self.store.all_documents())
+
+    @cached_property
+    def _chunk_tokens(self) -> dict[str, list[str]]:
+        return {}
+
+    def query_vector(self, query: str) -> list[float]:
+        return self.embeddings.embed_query(query)
+
+    def vectors(self, ids: Sequence[str]):  # -> numpy.ndarray
+        """The stored embeddings of chunks, in the order asked."""
+        import numpy as np
+
+        got = self.store.collection.get(ids=list(ids), include=["embeddings"])
+        by_id = dict(zip(got["ids"], got["embeddings"], strict=True))
+        return np.array([by_id[i] for i in ids if i in by_id], dtype=np.float32)
+
     def dense(
-        self, query: str, k: int, where: dict[str, Any] | None = None
+        self, query: str | Sequence[float], k: int, where: dict[str, Any] | None = None
     ) -> list[tuple[str, float]]:
-        """``(chunk_id, cosine similarity)`` pairs, best first."""
+        """``(chunk_id, cosine similarity)`` pairs, best first (query as text or vector)."""
         n = self.store.count()
         if not n:
             return []
+        vector = self.query_vector(query) if isinstance(query, str) else list(query)
         got = self.store.collection.query(
-            query_embeddings=[self.embeddings.embed_query(query)],
+            query_embeddings=[vector],
             n_results=min(k, n),
             where=where or None,
             include=["distances"],
         )
         return [(i, 1.0 - d) for i, d in zip(got["ids"][0], got["distances"][0], strict=True)]
 
-    def lexical(self, query: str, k: int) -> list[tuple[str, float]]:
-        return self.bm25.search(query, k)
+    def lexical(
+        self,
+        query: str,
+        k: int,
+        filters: Filters | None = None,
+        feedback: Sequence[str] = (),
+        feedback_terms: int = 10,
+        feedback_weight: float = 0.3,
+    ) -> list[tuple[str, float]]:
+        """``(chunk_id, BM25 score)`` pairs, best first, restricted by ``filters``.
+
+        With ``feedback`` chunk ids, the query is expanded with their best terms (RM3-like).
+        """
+        import numpy as np
+
+        bm25 = self.bm25
+        tokens = tokenize_query(query)
+        terms = [(t, float(c)) for t, c in Counter(tokens).items()]
+        if feedback:
+            extra = expansion_terms(
+                tokens,
+                [self._tokens(i) for i in feedback],
+                bm25.doc_freq,
+                len(bm25.ids),
+                feedback_terms,
+            )
+            terms += [(t, feedback_weight * w) for t, w in extra]
+        scores = bm25.score_terms(terms)
+        if filters:
+            scores = scores * self._mask(filters)
+        top = np.argsort(-scores, kind="stable")[:k]
+        return [(bm25.ids[r], float(scores[r])) for r in top if scores[r] > 0]
+
+    def _tokens(self, chunk_id: str) -> list[str]:
+        cache = self._chunk_tokens
+        if chunk_id not in cache:
+            cache[chunk_id] = tokenize([self.table.by_id[chunk_id].page_content])[0]
+        return cache[chunk_id]
+
+    @lru_cache(maxsize=32)  # noqa: B019 - one SearchIndex per index, kept for the process
+    def _mask(self, filters: Filters):  # -> numpy.ndarray
+        import numpy as np
+
+        by_id = self.table.by_id
+        return np.array(
+            [i in by_id and filters.accepts(by_id[i].metadata) for i in self.bm25.ids],
+            dtype=np.float32,
+        )
 
 
 class HybridRetriever(BaseRetriever):
@@ -79,20 +191,77 @@ class HybridRetriever(BaseRetriever):
 
     index: SearchIndex
     k: int = 8
-    candidates: int = 40
+    candidates: int = 50
+    dense_weight: float = 1.0
+    bm25_weight: float = 1.0
+    max_per_doc: int = 4
+    neighbours: int = 1
+    feedback_docs: int = 0
+    feedback_terms: int = 10
+    feedback_weight: float = 0.3
+    dense_feedback: float = 0.0
+    doc_ids: list[str] | None = None
+    year_min: int | None = None
+    year_max: int | None = None
+    kinds: list[str] | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, **kwargs: Any) -> HybridRetriever:
         return cls(index=SearchIndex(settings), k=kwargs.pop("k", settings.top_k), **kwargs)
 
     def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
     ) -> list[Document]:
-        dense = self.index.dense(query, self.candidates)
-        lexical = self.index.lexical(query, self.candidates)
-        fused = rrf([[i for i, _ in dense], [i for i, _ in lexical]])[: self.k]
-        docs = self.index.store.get([i for i, _ in fused])
+        filters = Filters.of({key: kwargs.get(key, getattr(self, key)) for key in FILTER_KEYS})
+        index, where = self.index, filters.where()
+        vector = index.query_vector(query)
+        dense = dict(index.dense(vector, self.candidates, where))
+        lexical = dict(index.lexical(query, self.candidates, filters))
+        fused = self._fuse(dense, lexical)
+        if self.feedback_docs and fused:
+            top = [i for i, _ in fused[: self.feedback_docs]]
+            lexical = dict(
+                index.lexical(
+                    query, self.candidates, filters, top, self.feedback_terms, self.feedback_weight
+                )
+            )
+            if self.dense_feedback:
+                import numpy as np
+
+                moved = np.array(vector) + self.dense_feedback * index.vectors(top).mean(axis=0)
+                dense = dict(index.dense(moved / np.linalg.norm(moved), self.candidates, where))
+            fused = self._fuse(dense, lexical)
+        table = index.table
+        fused = [(i, s) for i, s in fused if i in table.by_id]
+        window = 2 * self.neighbours
+        chosen = diversify(
+            [i for i, _ in fused],
+            table.doc_of,
+            self.k,
+            self.max_per_doc,
+            overlaps=lambda a, b: table.near(a, b, window),
+        )
         scores = dict(fused)
-        for doc in docs:
-            doc.metadata["score"] = round(scores[doc.id], 6)
-        return docs
+        return [
+            self._passage(i, rank, scores[i], dense.get(i), lexical.get(i))
+            for rank, i in enumerate(chosen, 1)
+        ]
+
+    def _fuse(self, dense: dict[str, float], lexical: dict[str, float]) -> list[tuple[str, float]]:
+        return rrf([list(dense), list(lexical)], weights=[self.dense_weight, self.bm25_weight])
+
+    def _passage(
+        self, chunk_id: str, rank: int, score: float, dense: float | None, bm25: float | None
+    ) -> Document:
+        hit = self.index.table.by_id[chunk_id]
+        run = self.index.table.run(chunk_id, self.neighbours, self.neighbours)
+        meta = {
+            **hit.metadata,
+            "score": round(score, 6),
+            "dense_score": None if dense is None else round(dense, 6),
+            "bm25_score": None if bm25 is None else round(bm25, 6),
+            "rank": rank,
+            "chunk_text": hit.page_content,
+            "context_ids": [str(d.id) for d in run],
+        }
+        return Document(id=chunk_id, page_content=stitch(run), metadata=meta)
