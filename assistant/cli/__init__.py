@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from assistant.cli import ingest_cmd, recommend_cmd, search_cmd
+from assistant.cli import eval_cmd, ingest_cmd, recommend_cmd, search_cmd
 from assistant.cli.common import UserError, console
 
 app = typer.Typer(
@@ -24,6 +24,7 @@ app.command("ingest")(ingest_cmd.ingest)
 app.command("search")(search_cmd.search)
 app.command("recommend")(recommend_cmd.recommend)
 eval_app.command("recommend")(recommend_cmd.eval_recommend)
+eval_app.command("retrieval")(eval_cmd.retrieval)
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:
