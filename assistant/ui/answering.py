@@ -1,4 +1,4 @@
-"""Turn a question into an assistant message (answer, citations, rewritten query)."""
+"""Turn a question into an assistant message via ``ChatSession`` (history kept per session)."""
 
 from __future__ import annotations
 
@@ -6,38 +6,49 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+import streamlit as st
+
+from assistant.answer import Answer
+from assistant.chat import ChatSession
 from assistant.settings import Settings
 from assistant.ui import resources
-from assistant.ui.cards import citation_from_document
 
-PASSAGES = 5
+HISTORY = "answer_history"
+CLUSTER = "cluster_profile"
 
 
-def new_message(question: str, **fields: Any) -> dict[str, Any]:
+def to_message(result: Answer) -> dict[str, Any]:
+    """The chat message kept in the session for one answer."""
     return {
         "id": uuid.uuid4().hex[:12],
         "role": "assistant",
-        "question": question,
-        "rewritten_query": question,
-        "abstained": False,
-        "citations": [],
-        "notice": "",
-        "content": "",
-        **fields,
+        "question": result.question,
+        "rewritten_query": result.rewritten_query,
+        "content": result.answer,
+        "abstained": result.abstained,
+        "citations": [c.to_dict() for c in result.citations],
+        "notices": list(result.notices),
+        "mode": result.mode,
     }
 
 
-def search_message(settings: Settings, question: str) -> dict[str, Any]:
-    """The best passages for the question, each cited (retrieval only, no answer composed)."""
-    docs = resources.retriever(settings, k=PASSAGES).invoke(question)
-    citations = [citation_from_document(d, i) for i, d in enumerate(docs, 1)]
-    content = "The passages of the library that best match your question:  \n" + "  \n".join(
-        f"[{c['marker']}] {c['title']}" + (f" — {c['section']}" if c["section"] else "")
-        for c in citations
-    )
-    return new_message(question, content=content, citations=citations, mode="search")
+def chat_session(settings: Settings, use_cluster: bool) -> ChatSession:
+    """A chat over the shared answerer, with this browser session's history and cluster."""
+    session = ChatSession(resources.answerer(settings))
+    session.history = st.session_state.setdefault(HISTORY, [])
+    cluster = st.session_state.get(CLUSTER)
+    if use_cluster and cluster:
+        session.attach_profile(cluster["summary"])
+    return session
 
 
-def respond(settings: Settings, question: str) -> Iterator[str | dict[str, Any]]:
+def respond(
+    settings: Settings, question: str, use_cluster: bool = True
+) -> Iterator[str | dict[str, Any]]:
     """Yield answer text as it is produced, then the finished message."""
-    yield search_message(settings, question)
+    for piece in chat_session(settings, use_cluster).stream(question):
+        yield to_message(piece) if isinstance(piece, Answer) else piece
+
+
+def reset_history() -> None:
+    st.session_state[HISTORY] = []

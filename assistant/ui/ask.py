@@ -9,7 +9,7 @@ import streamlit as st
 
 from assistant.settings import Settings
 from assistant.ui import resources
-from assistant.ui.answering import respond
+from assistant.ui.answering import CLUSTER, reset_history, respond
 from assistant.ui.cards import render_card
 from assistant.ui.feedback import append_feedback, conversation_markdown, feedback_record
 from assistant.ui.highlight import cited_sentences
@@ -47,10 +47,11 @@ def render_sources(settings: Settings, message: dict[str, Any]) -> None:
 
 
 def render_assistant(settings: Settings, message: dict[str, Any]) -> None:
-    if message.get("rewritten_query") and message["rewritten_query"] != message["question"]:
-        st.caption(f"Searched for: *{message['rewritten_query']}*")
-    if message.get("notice"):
-        st.caption(f":material/info: {message['notice']}")
+    rewritten = message.get("rewritten_query")
+    if rewritten and rewritten != message["question"]:
+        st.caption(f":material/manage_search: Follow-up understood as: *{rewritten}*")
+    for notice in message.get("notices", []):
+        st.caption(f":material/info: {notice}")
     if message.get("abstained"):
         st.info(answer_markdown(message["content"]), icon=":material/search_off:")
     else:
@@ -75,7 +76,7 @@ def render_history(settings: Settings) -> None:
                 render_assistant(settings, message)
 
 
-def answer(settings: Settings, question: str) -> None:
+def answer(settings: Settings, question: str, use_cluster: bool) -> None:
     """Show the question, stream the answer, then keep both in the history."""
     st.session_state[MESSAGES].append({"role": "user", "content": question})
     with st.chat_message("user"):
@@ -85,7 +86,7 @@ def answer(settings: Settings, question: str) -> None:
         streamed = ""
         message = None
         with st.spinner("Searching the library…"):
-            for piece in respond(settings, question):
+            for piece in respond(settings, question, use_cluster):
                 if isinstance(piece, str):
                     streamed += piece
                     placeholder.markdown(answer_markdown(streamed) + " ▌")
@@ -110,6 +111,7 @@ def render_toolbar(settings: Settings) -> None:
     )
     if right.button("New conversation", icon=":material/restart_alt:", disabled=not messages):
         st.session_state[MESSAGES] = []
+        reset_history()
         st.rerun()
 
 
@@ -125,14 +127,27 @@ def render_intro() -> str | None:
     return None
 
 
+def render_cluster_toggle() -> bool:
+    """Whether answers should take the cluster described on the Recommend page into account."""
+    cluster = st.session_state.get(CLUSTER)
+    if not cluster:
+        return False
+    return st.toggle(
+        "Take my cluster into account",
+        value=True,
+        help=f"From the Recommend page: {cluster['summary']}",
+    )
+
+
 def render(settings: Settings) -> None:
     """The Ask page."""
     st.session_state.setdefault(MESSAGES, [])
     st.title("Ask the library")
     example = None if st.session_state[MESSAGES] else render_intro()
     render_history(settings)
+    use_cluster = render_cluster_toggle()
     question = st.chat_input("Ask a question about cluster policy") or example
     if question and question.strip():
-        answer(settings, question.strip())
+        answer(settings, question.strip(), use_cluster)
     if st.session_state[MESSAGES]:
         render_toolbar(settings)

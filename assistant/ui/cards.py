@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import zlib
 from typing import Any
 
 import streamlit as st
@@ -63,14 +64,29 @@ def meta_line(citation: dict[str, Any]) -> str:
     return " · ".join(html.escape(p) for p in parts)
 
 
-def neighbours(store: IndexStore, citation: dict[str, Any]) -> tuple[str, str]:
-    """The text of the passages just before and after the cited one in its document."""
-    seq, doc_id = citation.get("seq"), citation.get("doc_id")
-    if seq is None:
+def locate(store: IndexStore, citation: dict[str, Any]) -> Document | None:
+    """The indexed chunk of a citation: by chunk id, else the chunk holding its quote."""
+    if citation.get("chunk_id"):
         got = store.get([citation["chunk_id"]])
-        if not got:
-            return "", ""
-        seq, doc_id = got[0].metadata.get("seq"), got[0].metadata.get("doc_id")
+        return got[0] if got else None
+    quote, doc_id = str(citation.get("text") or "").strip(), citation.get("doc_id")
+    if not quote or not doc_id:
+        return None
+    got = store.collection.get(
+        where={"doc_id": doc_id},
+        where_document={"$contains": quote[:120]},
+        include=["documents", "metadatas"],
+        limit=1,
+    )
+    if not got["ids"]:
+        return None
+    meta = dict(got["metadatas"][0] or {})
+    return Document(id=got["ids"][0], page_content=got["documents"][0], metadata=meta)
+
+
+def neighbours(store: IndexStore, chunk: Document) -> tuple[str, str]:
+    """The text of the passages just before and after ``chunk`` in its document."""
+    seq, doc_id = chunk.metadata.get("seq"), chunk.metadata.get("doc_id")
     if seq is None or doc_id is None:
         return "", ""
     seq = int(seq)
@@ -78,6 +94,24 @@ def neighbours(store: IndexStore, citation: dict[str, Any]) -> tuple[str, str]:
     got = store.collection.get(where=where, include=["documents", "metadatas"])
     by_seq = {m.get("seq"): t for t, m in zip(got["documents"], got["metadatas"], strict=True)}
     return by_seq.get(seq - 1, ""), by_seq.get(seq + 1, "")
+
+
+def render_context(store: IndexStore, citation: dict[str, Any], sentences: list[str]) -> None:
+    """The cited passage between its neighbours in the document."""
+    chunk = locate(store, citation)
+    if chunk is None:
+        st.caption("This passage is not in the index any more.")
+        return
+    if not citation.get("chunk_id"):  # a short quote: highlight it inside its passage
+        sentences = [str(citation.get("text") or "")]
+    before, after = neighbours(store, chunk)
+    passage = highlight_html(chunk.page_content, sentences)
+    st.markdown(
+        f'<div class="src-context">… {html.escape(before)}</div>'
+        f'<div class="src-passage">{passage}</div>'
+        f'<div class="src-context">{html.escape(after)} …</div>',
+        unsafe_allow_html=True,
+    )
 
 
 def render_card(
@@ -92,13 +126,8 @@ def render_card(
         st.markdown(f'<div class="src-meta">{meta_line(citation)}</div>', unsafe_allow_html=True)
         passage = highlight_html(citation.get("text") or "", sentences)
         st.markdown(f'<div class="src-passage">{passage}</div>', unsafe_allow_html=True)
+        ident = citation.get("chunk_id") or zlib.crc32(str(citation.get("text")).encode())
         if store is not None and st.toggle(
-            "Show surrounding text", key=f"ctx_{key}_{citation['chunk_id']}"
+            "Show surrounding text", key=f"ctx_{key}_{citation.get('marker')}_{ident}"
         ):
-            before, after = neighbours(store, citation)
-            context = (
-                f'<div class="src-context">… {html.escape(before)}</div>'
-                f'<div class="src-passage">{passage}</div>'
-                f'<div class="src-context">{html.escape(after)} …</div>'
-            )
-            st.markdown(context, unsafe_allow_html=True)
+            render_context(store, citation, sentences)

@@ -6,20 +6,25 @@ import html
 import re
 
 MARKER = re.compile(r"\s*\[(\d+)\]")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'“(\[]?[A-Z0-9])|(?<=\])\s+(?=[A-Z])")
+MARKER_GROUP = re.compile(r"((?:\s*\[\d+\])+)")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'“(]?[A-Z0-9])")
 _WORD = re.compile(r"\w+")
 MIN_OVERLAP = 0.5
 
 
 def split_sentences(text: str) -> list[str]:
-    """Rough sentence split that keeps each sentence's trailing citation markers."""
+    """A rough sentence split (enough to find a cited statement in a passage)."""
     return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
 
 
 def cited_sentences(answer: str, marker: int) -> list[str]:
-    """The answer's sentences that carry ``[marker]``, markers removed."""
-    tag = f"[{marker}]"
-    return [MARKER.sub("", s).strip() for s in split_sentences(answer) if tag in s]
+    """The statements of the answer that carry ``[marker]`` (the text before the marker)."""
+    parts = MARKER_GROUP.split(answer)
+    cited = []
+    for text, markers in zip(parts[::2], parts[1::2], strict=False):
+        if marker in {int(m) for m in re.findall(r"\d+", markers)} and text.strip():
+            cited.append(text.strip())
+    return cited
 
 
 def _words(text: str) -> set[str]:
@@ -30,14 +35,28 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().strip("\"'“”").rstrip(".")
 
 
-def find_span(passage: str, sentence: str) -> tuple[int, int] | None:
-    """Character span of ``sentence`` in ``passage``: verbatim, else the closest sentence."""
-    target = _norm(sentence)
-    if len(target) > 15:
-        pattern = r"\s+".join(re.escape(w) for w in target.split())
-        match = re.search(pattern, passage)
-        if match:
-            return match.span()
+def _verbatim(passage: str, text: str) -> tuple[int, int] | None:
+    target = _norm(text)
+    if len(target) <= 15:
+        return None
+    match = re.search(r"\s+".join(re.escape(w) for w in target.split()), passage)
+    if not match:
+        return None
+    end = match.end()
+    while end < len(passage) and passage[end] in ".!?”\"'":
+        end += 1
+    return match.start(), end
+
+
+def find_span(passage: str, statement: str) -> tuple[int, int] | None:
+    """Span of ``statement`` in ``passage``: verbatim, else its last sentence's closest match."""
+    span = _verbatim(passage, statement)
+    if span:
+        return span
+    sentence = (split_sentences(statement) or [statement])[-1]
+    span = _verbatim(passage, sentence)
+    if span:
+        return span
     wanted = _words(sentence)
     if not wanted:
         return None

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import streamlit as st
 
+from assistant.answer import Answerer
 from assistant.embeddings import LocalEmbeddings
+from assistant.recommend import Recommender
 from assistant.retrieve import HybridRetriever, SearchIndex
 from assistant.settings import Settings
 from assistant.store import LEDGER_FILE, IndexStore
@@ -60,3 +62,42 @@ def retriever(settings: Settings, k: int | None = None) -> HybridRetriever:
 def store(settings: Settings) -> IndexStore:
     """The index store of the cached search index (Chroma client opened once)."""
     return search_index(settings).store
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _chat_model(key: str, _settings: Settings):  # -> BaseChatModel | None
+    from assistant.llm import make_chat_model
+
+    return make_chat_model(_settings)
+
+
+def chat_model(settings: Settings):  # -> BaseChatModel | None
+    """The configured LangChain chat model, or None in extractive mode."""
+    return _chat_model(_key(settings), settings)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _answerer(key: str, version: float, _settings: Settings) -> Answerer:
+    return Answerer.from_settings(
+        _settings, retriever=retriever(_settings), chat_model=chat_model(_settings)
+    )
+
+
+def answerer(settings: Settings) -> Answerer:
+    """The answerer over the current index (shared by all sessions)."""
+    return _answerer(_key(settings), index_version(settings), settings)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _recommender(key: str, version: float, _settings: Settings) -> Recommender:
+    return Recommender(
+        _settings,
+        retriever=retriever(_settings, k=10),
+        embeddings=embeddings(_settings),
+        llm=chat_model(_settings),
+    )
+
+
+def recommender(settings: Settings) -> Recommender:
+    """The recommender over the current index and knowledge base (shared by all sessions)."""
+    return _recommender(_key(settings), index_version(settings), settings)

@@ -1,0 +1,197 @@
+"""Recommend page: a described cluster → editable profile → cited roadmap by phase."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from assistant.export import to_docx, to_markdown
+from assistant.profile import ClusterProfile
+from assistant.recommend import Recommendation, Roadmap
+from assistant.settings import Settings
+from assistant.ui import resources
+from assistant.ui.answering import CLUSTER
+from assistant.ui.cards import render_card
+from assistant.ui.profile_form import profile_form
+
+PROFILE, ROADMAP, ROUND, PENDING = "rec_profile", "rec_roadmap", "rec_round", "rec_pending"
+EXAMPLE = (
+    "About 3,500 smallholder banana growers around Rivas, Nicaragua. A respected but small "
+    "producers' association exists; there is little cooperation and mistrust of buyers. Most "
+    "sell unprocessed fruit locally. We have three years of donor money."
+)
+
+
+def numbered(citations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**c, "marker": i} for i, c in enumerate(citations, 1)]
+
+
+def cluster_summary(profile: ClusterProfile) -> str:
+    return "; ".join(profile.facts()) or profile.description[:200]
+
+
+def request_reading(example: str | None = None) -> None:
+    """Button callback: read the description (the example one if given) on this run."""
+    if example:
+        st.session_state["rec_text"] = example
+    st.session_state[PENDING] = True
+
+
+def read_description(settings: Settings, text: str) -> None:
+    with st.spinner("Reading the description…"):
+        profile = resources.recommender(settings).profile(text)
+    st.session_state[PROFILE] = profile
+    st.session_state.pop(ROADMAP, None)
+    st.session_state[ROUND] = st.session_state.get(ROUND, 0) + 1
+
+
+def build_roadmap(settings: Settings, profile: ClusterProfile) -> None:
+    with st.spinner("Scoring instruments and finding the passages that support them…"):
+        roadmap = resources.recommender(settings).recommend(profile)
+    st.session_state[PROFILE] = profile
+    st.session_state[ROADMAP] = roadmap
+    st.session_state[CLUSTER] = {"summary": cluster_summary(profile), "profile": profile}
+
+
+def render_recommendation(settings: Settings, rec: Recommendation) -> None:
+    with st.container(border=True):
+        head, score = st.columns([6, 1])
+        head.markdown(f"#### {rec.name}")
+        score.caption(f"fit score {rec.score:g}")
+        st.markdown(f"**Why:** {rec.rationale.split(': ', 1)[-1].split('. ', 1)[-1]}")
+        if rec.cautions:
+            st.markdown("**Cautions**  \n" + "\n".join(f"- {c}" for c in rec.cautions))
+        store = resources.store(settings)
+        for citation in numbered(rec.citations):
+            render_card(citation, [], store, key=f"rec_{rec.instrument_id}")
+
+
+def render_not_recommended(settings: Settings, roadmap: Roadmap) -> None:
+    if not roadmap.not_recommended:
+        st.info("Nothing in the description triggers a known pitfall.")
+    store = resources.store(settings)
+    for item in roadmap.not_recommended:
+        with st.container(border=True):
+            st.markdown(f"#### :material/block: {item.name}")
+            st.markdown(item.reason)
+            for citation in numbered(item.sources):
+                render_card(citation, [], store, key=f"not_{item.instrument_id}")
+
+
+def render_cases(settings: Settings, roadmap: Roadmap) -> None:
+    store = resources.store(settings)
+    for case in roadmap.similar_cases:
+        with st.container(border=True):
+            st.markdown(f"#### {case.name}" + (f" · {case.country}" if case.country else ""))
+            st.markdown(f"**Similar because:** {case.why}")
+            if case.source:
+                render_card({**case.source, "marker": 1}, [], store, key=f"case_{case.case_id}")
+
+
+def render_disagreements(settings: Settings, roadmap: Roadmap) -> None:
+    store = resources.store(settings)
+    for item in roadmap.disagreements:
+        with st.container(border=True):
+            st.markdown(f"**{item.topic}**")
+            for citation in numbered(item.sides):
+                render_card(citation, [], store, key=f"dis_{item.instrument_id}")
+
+
+def render_downloads(roadmap: Roadmap) -> None:
+    left, right, _ = st.columns([1, 1, 2])
+    left.download_button(
+        "Strategy draft (Markdown)",
+        to_markdown(roadmap),
+        file_name="cluster-strategy-draft.md",
+        mime="text/markdown",
+        icon=":material/description:",
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        data = to_docx(roadmap, Path(tmp) / "draft.docx").read_bytes()
+    right.download_button(
+        "Strategy draft (Word)",
+        data,
+        file_name="cluster-strategy-draft.docx",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        icon=":material/article:",
+    )
+
+
+def render_roadmap(settings: Settings, roadmap: Roadmap) -> None:
+    st.subheader("3. Roadmap")
+    render_downloads(roadmap)
+    st.page_link(
+        "assistant/ui/pages/ask.py",
+        label="Ask questions about this cluster on the Ask page",
+        icon=":material/forum:",
+    )
+    tabs = st.tabs(
+        [
+            f"Roadmap ({len(roadmap.recommendations)})",
+            f"What not to do ({len(roadmap.not_recommended)})",
+            f"Similar cases ({len(roadmap.similar_cases)})",
+            f"Where sources disagree ({len(roadmap.disagreements)})",
+        ]
+    )
+    with tabs[0]:
+        if not roadmap.recommendations:
+            st.info("No instrument fits what is known yet: add facts to the profile above.")
+        for phase, recs in roadmap.by_phase().items():
+            st.markdown(f"### {phase}")
+            for rec in recs:
+                render_recommendation(settings, rec)
+    with tabs[1]:
+        render_not_recommended(settings, roadmap)
+    with tabs[2]:
+        render_cases(settings, roadmap)
+    with tabs[3]:
+        render_disagreements(settings, roadmap)
+
+
+def render_profile(settings: Settings, profile: ClusterProfile) -> None:
+    st.subheader("2. Check what was understood")
+    st.caption(
+        "Correct anything the reader got wrong; fields it could not tell stay “unknown”. "
+        "Hover over ⓘ to see which words a value was read from."
+    )
+    for note in profile.contradictions:
+        st.warning(note, icon=":material/warning:")
+    edited = profile_form(profile, key=f"profile_{st.session_state.get(ROUND, 0)}")
+    if edited is not None:
+        build_roadmap(settings, edited)
+
+
+def render(settings: Settings) -> None:
+    """The Recommend page."""
+    st.title("Recommend a strategy")
+    st.caption(
+        "Describe a cluster in your own words; get the instruments that fit, in what order, "
+        "why, what to avoid, similar documented cases, and the passages behind each point."
+    )
+    st.subheader("1. Describe the cluster")
+    st.session_state.setdefault("rec_text", "")
+    text = st.text_area(
+        "Cluster description",
+        key="rec_text",
+        height=130,
+        placeholder=EXAMPLE,
+        help="Sector, place, number and size of firms, trust and cooperation, institutions, "
+        "problems, goals, time frame and budget: whatever you know.",
+    )
+    left, right, _ = st.columns([1, 1, 3])
+    left.button(
+        "Read the description",
+        type="primary",
+        disabled=not text.strip(),
+        on_click=request_reading,
+    )
+    right.button("Try an example", on_click=request_reading, args=(EXAMPLE,))
+    if st.session_state.pop(PENDING, False):
+        read_description(settings, st.session_state["rec_text"])
+    if PROFILE in st.session_state:
+        render_profile(settings, st.session_state[PROFILE])
+    if ROADMAP in st.session_state:
+        render_roadmap(settings, st.session_state[ROADMAP])
