@@ -44,8 +44,19 @@ def citation_from_document(doc: Document, marker: int) -> dict[str, Any]:
     }
 
 
+def short_authors(authors: str) -> str:
+    """'Smith', 'Smith and Jones' style: the first author, 'et al.' when there are more."""
+    names = [a.strip() for a in authors.split(";") if a.strip()]
+    if not names:
+        return ""
+    first = names[0]
+    if first.count("(") > first.count(")"):  # 'UNIDO (Giovanna Ceglie; Anna Stancher)'
+        return first.split("(")[0].strip()
+    return first + (" et al." if len(names) > 1 else "")
+
+
 def card_label(citation: dict[str, Any]) -> str:
-    first_author = str(citation.get("authors") or "").split(";")[0]
+    first_author = short_authors(str(citation.get("authors") or ""))
     who = ", ".join(x for x in (first_author, str(citation.get("year") or "")) if x)
     title = citation.get("title") or "Untitled"
     return f"[{citation.get('marker')}] {title}" + (f" ({who})" if who else "")

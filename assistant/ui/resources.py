@@ -13,6 +13,7 @@ import streamlit as st
 
 from assistant.answer import Answerer
 from assistant.embeddings import LocalEmbeddings
+from assistant.knowledge import Catalog, load_catalog
 from assistant.recommend import Recommender
 from assistant.retrieve import HybridRetriever, SearchIndex
 from assistant.settings import Settings
@@ -101,3 +102,15 @@ def _recommender(key: str, version: float, _settings: Settings) -> Recommender:
 def recommender(settings: Settings) -> Recommender:
     """The recommender over the current index and knowledge base (shared by all sessions)."""
     return _recommender(_key(settings), index_version(settings), settings)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _catalog(corpus_dir: str, stamp: tuple[float, ...]) -> Catalog:
+    return load_catalog(corpus_dir)
+
+
+def catalog(settings: Settings) -> Catalog:
+    """The knowledge base (instruments, cases), re-read when its files change."""
+    files = [Path(settings.corpus_dir) / n for n in ("instruments.yaml", "cases.yaml")]
+    stamp = tuple(f.stat().st_mtime if f.exists() else 0.0 for f in files)
+    return _catalog(str(settings.corpus_dir), stamp)
