@@ -13,6 +13,7 @@ also be given per call: ``retriever.invoke(q, doc_ids=["benner-2013"])``.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from pydantic import ConfigDict
 from assistant.chunk_table import ChunkTable, stitch
 from assistant.embeddings import LocalEmbeddings
 from assistant.feedback import expansion_terms
-from assistant.fusion import diversify, rrf
+from assistant.fusion import RRF_K, diversify, rrf
 from assistant.lexical import BM25Index, tokenize, tokenize_query
 from assistant.settings import Settings
 from assistant.store import IndexStore
@@ -110,13 +111,31 @@ class SearchIndex:
     def query_vector(self, query: str) -> list[float]:
         return self.embeddings.embed_query(query)
 
-    def vectors(self, ids: Sequence[str]):  # -> numpy.ndarray
-        """The stored embeddings of chunks, in the order asked."""
+    def window_scores(
+        self, vector: Sequence[float], hits: dict[str, float], weight: float
+    ) -> dict[str, float]:
+        """Dense scores of ``hits`` raised by ``weight`` x their best neighbour's similarity.
+
+        A hit is returned with its neighbours, so the passage is judged as a whole: a chunk
+        whose neighbour also matches the question beats an isolated match of equal score.
+        """
+        if not weight or not hits:
+            return hits
         import numpy as np
 
-        got = self.store.collection.get(ids=list(ids), include=["embeddings"])
-        by_id = dict(zip(got["ids"], got["embeddings"], strict=True))
-        return np.array([by_id[i] for i in ids if i in by_id], dtype=np.float32)
+        table = self.table
+        runs = {i: [str(d.id) for d in table.run(i, 1, 1) if d.id != i] for i in hits}
+        missing = sorted({n for ns in runs.values() for n in ns} - hits.keys())
+        sims = dict(hits)
+        if missing:
+            got = self.store.collection.get(ids=missing, include=["embeddings"])
+            if len(got["ids"]):
+                matrix = np.asarray(got["embeddings"], dtype=np.float32)
+                sims.update(zip(got["ids"], (matrix @ np.asarray(vector)).tolist(), strict=True))
+        return {
+            i: score + weight * max((sims.get(n, 0.0) for n in runs[i]), default=0.0)
+            for i, score in hits.items()
+        }
 
     def dense(
         self, query: str | Sequence[float], k: int, where: dict[str, Any] | None = None
@@ -185,7 +204,14 @@ class SearchIndex:
 
 
 class HybridRetriever(BaseRetriever):
-    """Dense + BM25 retrieval fused by reciprocal rank, as a LangChain retriever."""
+    """Dense + BM25 retrieval fused by reciprocal rank, as a LangChain retriever.
+
+    Knobs (measured in ``docs/retrieval.md``): ``candidates`` per ranker; ``window_weight``:
+    how much a dense hit's best neighbour adds to its score; ``rrf_k`` and the two weights of
+    the fusion; ``max_doc_share``: the largest share of the ``k`` results one document may
+    take; ``neighbours``: adjacent chunks returned on each side of a hit; ``feedback_docs``:
+    BM25 pseudo-relevance feedback from that many top passages (0: off).
+    """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -194,12 +220,13 @@ class HybridRetriever(BaseRetriever):
     candidates: int = 50
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
-    max_per_doc: int = 4
+    max_doc_share: float = 0.5
     neighbours: int = 1
     feedback_docs: int = 0
     feedback_terms: int = 10
     feedback_weight: float = 0.3
-    dense_feedback: float = 0.0
+    window_weight: float = 0.5
+    rrf_k: int = RRF_K
     doc_ids: list[str] | None = None
     year_min: int | None = None
     year_max: int | None = None
@@ -212,33 +239,17 @@ class HybridRetriever(BaseRetriever):
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
     ) -> list[Document]:
+        k = int(kwargs.get("k", self.k))
         filters = Filters.of({key: kwargs.get(key, getattr(self, key)) for key in FILTER_KEYS})
-        index, where = self.index, filters.where()
-        vector = index.query_vector(query)
-        dense = dict(index.dense(vector, self.candidates, where))
-        lexical = dict(index.lexical(query, self.candidates, filters))
-        fused = self._fuse(dense, lexical)
-        if self.feedback_docs and fused:
-            top = [i for i, _ in fused[: self.feedback_docs]]
-            lexical = dict(
-                index.lexical(
-                    query, self.candidates, filters, top, self.feedback_terms, self.feedback_weight
-                )
-            )
-            if self.dense_feedback:
-                import numpy as np
-
-                moved = np.array(vector) + self.dense_feedback * index.vectors(top).mean(axis=0)
-                dense = dict(index.dense(moved / np.linalg.norm(moved), self.candidates, where))
-            fused = self._fuse(dense, lexical)
-        table = index.table
-        fused = [(i, s) for i, s in fused if i in table.by_id]
+        dense, dense_rank, lexical = self._candidates(query, filters)
+        fused = self._fuse(dense_rank, lexical)
+        table = self.index.table
         window = 2 * self.neighbours
         chosen = diversify(
-            [i for i, _ in fused],
+            [i for i, _ in fused if i in table.by_id],
             table.doc_of,
-            self.k,
-            self.max_per_doc,
+            k,
+            max(1, math.ceil(k * self.max_doc_share)),
             overlaps=lambda a, b: table.near(a, b, window),
         )
         scores = dict(fused)
@@ -247,8 +258,29 @@ class HybridRetriever(BaseRetriever):
             for rank, i in enumerate(chosen, 1)
         ]
 
-    def _fuse(self, dense: dict[str, float], lexical: dict[str, float]) -> list[tuple[str, float]]:
-        return rrf([list(dense), list(lexical)], weights=[self.dense_weight, self.bm25_weight])
+    def _candidates(
+        self, query: str, filters: Filters
+    ) -> tuple[dict[str, float], list[str], dict[str, float]]:
+        """Dense cosine scores, the dense ranking (window-aware) and BM25 scores."""
+        index = self.index
+        vector = index.query_vector(query)
+        dense = dict(index.dense(vector, self.candidates, filters.where()))
+        windowed = index.window_scores(vector, dense, self.window_weight)
+        dense_rank = sorted(windowed, key=lambda i: -windowed[i])
+        lexical = dict(index.lexical(query, self.candidates, filters))
+        if self.feedback_docs and (dense or lexical):
+            top = [i for i, _ in self._fuse(dense_rank, lexical)[: self.feedback_docs]]
+            lexical = dict(
+                index.lexical(
+                    query, self.candidates, filters, top, self.feedback_terms, self.feedback_weight
+                )
+            )
+        return dense, dense_rank, lexical
+
+    def _fuse(self, dense_rank: list[str], lexical: dict[str, float]) -> list[tuple[str, float]]:
+        return rrf(
+            [dense_rank, list(lexical)], k=self.rrf_k, weights=[self.dense_weight, self.bm25_weight]
+        )
 
     def _passage(
         self, chunk_id: str, rank: int, score: float, dense: float | None, bm25: float | None

@@ -47,3 +47,18 @@ def starter_index(
     report = Indexer(settings, embeddings).run()
     assert not report.failed, report.failed
     return settings
+
+
+@pytest.fixture(scope="session")
+def fixture_index(
+    tmp_path_factory: pytest.TempPathFactory, embeddings: LocalEmbeddings
+) -> Settings:
+    """tests/data/retrieval_corpus (three tiny documents with known answers), indexed once."""
+    from ingest.pipeline import Indexer
+
+    root = tmp_path_factory.mktemp("fixture")
+    shutil.copytree(ROOT / "tests" / "data" / "retrieval_corpus", root / "corpus")
+    settings = Settings(corpus_dir=root / "corpus", index_dir=root / "index")
+    report = Indexer(settings, embeddings).run()
+    assert not report.failed, report.failed
+    return settings

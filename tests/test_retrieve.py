@@ -1,0 +1,103 @@
+"""HybridRetriever on a real index of the fixture corpus, through LangChain's interface."""
+
+from __future__ import annotations
+
+import pytest
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from langchain_tests.integration_tests import RetrieversIntegrationTests
+
+from assistant.retrieve import HybridRetriever, SearchIndex
+from assistant.settings import Settings
+
+pytestmark = pytest.mark.slow
+
+WINE = "How did the Ruritanian vintners raise their wine exports?"
+SCORE_KEYS = ("score", "dense_score", "bm25_score", "rank")
+
+
+@pytest.fixture(scope="module")
+def index(fixture_index: Settings, embeddings) -> SearchIndex:
+    return SearchIndex(fixture_index, embeddings)
+
+
+def test_invoke_returns_the_answer_first_with_scores(index: SearchIndex) -> None:
+    docs = HybridRetriever(index=index, k=3).invoke(WINE)
+    assert len(docs) == 3
+    top = docs[0]
+    assert top.metadata["doc_id"] == "ruritania-2001"
+    assert "joint marketing board" in top.page_content
+    assert [d.metadata["rank"] for d in docs] == [1, 2, 3]
+    assert all(key in d.metadata for d in docs for key in SCORE_KEYS)
+    assert 0 < top.metadata["dense_score"] <= 1 and top.metadata["bm25_score"] > 0
+    scores = [d.metadata["score"] for d in docs]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_neighbours_are_stitched_around_the_hit(index: SearchIndex) -> None:
+    alone = HybridRetriever(index=index, k=1, neighbours=0).invoke(WINE)[0]
+    wide = HybridRetriever(index=index, k=1, neighbours=1).invoke(WINE)[0]
+    assert alone.id == wide.id == wide.metadata["chunk_id"]
+    assert alone.page_content == wide.metadata["chunk_text"]
+    assert alone.page_content in wide.page_content
+    assert len(wide.page_content) > len(alone.page_content)
+    assert wide.metadata["chunk_id"] in wide.metadata["context_ids"]
+    assert len(wide.metadata["context_ids"]) > 1
+
+
+def test_batch_answers_each_query_in_order(index: SearchIndex) -> None:
+    retriever = HybridRetriever(index=index, k=2)
+    ship = "Who paid for the training centre of the Freedonian shipyards?"
+    results = retriever.batch([WINE, ship])
+    assert [r[0].metadata["doc_id"] for r in results] == ["ruritania-2001", "freedonia-2010"]
+
+
+def test_filters_restrict_documents_years_and_kinds(index: SearchIndex) -> None:
+    retriever = HybridRetriever(index=index, k=10)
+    by_doc = retriever.invoke(WINE, doc_ids=["sylvania-2018"])
+    assert by_doc and {d.metadata["doc_id"] for d in by_doc} == {"sylvania-2018"}
+    by_year = retriever.invoke(WINE, year_min=2005, year_max=2012)
+    assert by_year and {d.metadata["year"] for d in by_year} == {2010}
+    by_kind = HybridRetriever(index=index, k=10, kinds=["report", "book"]).invoke(WINE)
+    assert {d.metadata["kind"] for d in by_kind} == {"report", "book"}
+    assert retriever.invoke(WINE, doc_ids=["no-such-doc"]) == []
+
+
+def test_one_document_cannot_take_every_slot(index: SearchIndex) -> None:
+    docs = HybridRetriever(index=index, k=4, neighbours=0, max_doc_share=0.5).invoke(WINE)
+    ids = [d.metadata["doc_id"] for d in docs]
+    assert len(ids) == 4 and ids.count("ruritania-2001") <= 2
+    assert len({d.id for d in docs}) == 4
+
+
+def test_from_settings_and_unindexed_words(fixture_index: Settings) -> None:
+    retriever = HybridRetriever.from_settings(fixture_index, k=2)
+    docs = retriever.invoke("zzzz qqqq")  # no BM25 term: dense results only
+    assert len(docs) == 2 and all(d.metadata["bm25_score"] is None for d in docs)
+
+
+class TestHybridRetrieverStandard(RetrieversIntegrationTests):
+    """LangChain's standard retriever tests."""
+
+    search_index: SearchIndex | None = None
+
+    @pytest.fixture(autouse=True)
+    def _index(self, index: SearchIndex) -> None:
+        type(self).search_index = index
+
+    @property
+    def retriever_constructor(self) -> type[BaseRetriever]:
+        return HybridRetriever
+
+    @property
+    def retriever_constructor_params(self) -> dict:
+        return {"index": self.search_index, "neighbours": 0}
+
+    @property
+    def retriever_query_example(self) -> str:
+        return "cluster marketing"
+
+
+def test_documents_are_langchain_documents(index: SearchIndex) -> None:
+    docs = HybridRetriever(index=index, k=2).invoke(WINE)
+    assert all(isinstance(d, Document) and d.id for d in docs)
