@@ -146,13 +146,21 @@ class Indexer:
         report = IngestReport()
         files, folders = discover(paths or [Path(self.settings.corpus_dir) / "documents"])
         with self.store.write_lock(on_wait):
+            before = self.store.load_ledger()
             ledger = self._prepare(rebuild, report)
+            if not ledger.files and before.files:
+                # a rebuild indexes again every file the index held, not only ``paths``
+                files = sorted({*files, *self._existing(before)})
             pending = self._plan(files, folders, ledger, report)
             self._write(pending, ledger, report, progress)
             self._refresh_bm25(ledger, force=report.changed)
         report.total_chunks = len(ledger.chunk_ids())
         report.seconds = time.perf_counter() - started
         return report
+
+    def _existing(self, ledger: Ledger) -> list[Path]:
+        paths = (Path(self.settings.corpus_dir, key).resolve() for key in ledger.files)
+        return [p for p in paths if p.is_file()]
 
     def _prepare(self, rebuild: bool, report: IngestReport) -> Ledger:
         """Load the ledger; rebuild on request or model change; repair a half-done run."""
@@ -162,6 +170,8 @@ class Indexer:
                 "The embedding model or chunking settings changed: rebuilding the whole index."
             )
             rebuild = True
+        elif rebuild:
+            report.notices.append("Rebuilding the whole index, as asked.")
         if rebuild:
             self.store.reset()
             ledger = Ledger()
