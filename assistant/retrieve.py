@@ -29,6 +29,7 @@ from assistant.chunk_table import ChunkTable, stitch
 from assistant.embeddings import LocalEmbeddings
 from assistant.feedback import expansion_terms
 from assistant.fusion import RRF_K, diversify, rrf
+from assistant.glossary import expansions
 from assistant.lexical import BM25Index, tokenize, tokenize_query
 from assistant.settings import Settings
 from assistant.store import IndexStore
@@ -80,6 +81,16 @@ class Filters:
             and (self.year_min is None or (year is not None and year >= self.year_min))
             and (self.year_max is None or (year is not None and year <= self.year_max))
         )
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """Extra BM25 query terms: phrases (glossary) and pseudo-relevance feedback settings."""
+
+    phrases: tuple[str, ...] = ()
+    phrase_weight: float = 0.5
+    terms: int = 10
+    feedback_weight: float = 0.3
 
 
 class SearchIndex:
@@ -159,28 +170,26 @@ class SearchIndex:
         k: int,
         filters: Filters | None = None,
         feedback: Sequence[str] = (),
-        feedback_terms: int = 10,
-        feedback_weight: float = 0.3,
+        expansion: Expansion = Expansion(),
     ) -> list[tuple[str, float]]:
         """``(chunk_id, BM25 score)`` pairs, best first, restricted by ``filters``.
 
-        With ``feedback`` chunk ids, the query is expanded with their best terms (RM3-like).
+        ``expansion.phrases`` (e.g. glossary synonyms) and, with ``feedback`` chunk ids, the
+        best terms of those chunks (RM3-like) join the query with weights below its own terms.
         """
         import numpy as np
 
         bm25 = self.bm25
         tokens = tokenize_query(query)
-        terms = [(t, float(c)) for t, c in Counter(tokens).items()]
+        terms = Counter({t: float(c) for t, c in Counter(tokens).items()})
+        for token in tokenize_query(" ".join(expansion.phrases)):
+            terms[token] = terms.get(token) or expansion.phrase_weight
         if feedback:
-            extra = expansion_terms(
-                tokens,
-                [self._tokens(i) for i in feedback],
-                bm25.doc_freq,
-                len(bm25.ids),
-                feedback_terms,
-            )
-            terms += [(t, feedback_weight * w) for t, w in extra]
-        scores = bm25.score_terms(terms)
+            fed = [self._tokens(i) for i in feedback]
+            extra = expansion_terms(tokens, fed, bm25.doc_freq, len(bm25.ids), expansion.terms)
+            for term, weight in extra:
+                terms[term] = terms.get(term) or expansion.feedback_weight * weight
+        scores = bm25.score_terms(list(terms.items()))
         if filters:
             scores = scores * self._mask(filters)
         top = np.argsort(-scores, kind="stable")[:k]
@@ -226,6 +235,8 @@ class HybridRetriever(BaseRetriever):
     feedback_terms: int = 10
     feedback_weight: float = 0.3
     window_weight: float = 0.5
+    glossary: bool = True
+    glossary_weight: float = 0.5
     rrf_k: int = RRF_K
     doc_ids: list[str] | None = None
     year_min: int | None = None
@@ -267,14 +278,16 @@ class HybridRetriever(BaseRetriever):
         dense = dict(index.dense(vector, self.candidates, filters.where()))
         windowed = index.window_scores(vector, dense, self.window_weight)
         dense_rank = sorted(windowed, key=lambda i: -windowed[i])
-        lexical = dict(index.lexical(query, self.candidates, filters))
+        expansion = Expansion(
+            tuple(expansions(query)) if self.glossary else (),
+            self.glossary_weight,
+            self.feedback_terms,
+            self.feedback_weight,
+        )
+        lexical = dict(index.lexical(query, self.candidates, filters, (), expansion))
         if self.feedback_docs and (dense or lexical):
             top = [i for i, _ in self._fuse(dense_rank, lexical)[: self.feedback_docs]]
-            lexical = dict(
-                index.lexical(
-                    query, self.candidates, filters, top, self.feedback_terms, self.feedback_weight
-                )
-            )
+            lexical = dict(index.lexical(query, self.candidates, filters, top, expansion))
         return dense, dense_rank, lexical
 
     def _fuse(self, dense_rank: list[str], lexical: dict[str, float]) -> list[tuple[str, float]]:
