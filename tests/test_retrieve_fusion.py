@@ -8,6 +8,7 @@ from langchain_core.documents import Document
 from assistant.chunk_table import ChunkTable, stitch
 from assistant.feedback import expansion_terms
 from assistant.fusion import diversify, rrf
+from assistant.glossary import expansions
 from assistant.retrieve import Filters
 
 
@@ -99,3 +100,11 @@ def test_expansion_terms_prefers_frequent_rare_new_terms() -> None:
     assert [t for t, _ in terms] == ["broker", "network"]
     assert terms[0][1] == 1.0 and 0 < terms[1][1] < 1
     assert expansion_terms(["trust"], [], df.__getitem__, n_docs=100) == []
+
+
+def test_glossary_expands_specific_terms_only() -> None:
+    found = expansions("Is an after-the-fact review enough for SMEs?")
+    assert "ex post" in found and "small firms" in found
+    assert "smes" not in found  # the word the question already used
+    assert expansions("How should the state relate to firms?") == []
+    assert "research and development" in expansions("Who funds R&D?")
