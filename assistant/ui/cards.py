@@ -72,7 +72,7 @@ def meta_line(citation: dict[str, Any]) -> str:
         parts.append("§ " + str(citation["section"]))
     if citation.get("page"):
         parts.append(f"p. {citation['page']}")
-    return " · ".join(html.escape(p) for p in parts)
+    return " · ".join(html.escape(p, quote=False) for p in parts)
 
 
 def locate(store: IndexStore, citation: dict[str, Any]) -> Document | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,7 +36,7 @@ def append_feedback(path: Path, record: dict[str, Any]) -> None:
 def _sources_markdown(citations: list[dict[str, Any]]) -> list[str]:
     lines = []
     for c in citations:
-        meta = meta_line(c).replace("&amp;", "&")
+        meta = html.unescape(meta_line(c))
         quote = " ".join(str(c.get("text", "")).split())
         lines += [f"[{c['marker']}] **{c.get('title')}** — {meta}", "", f"> {quote}", ""]
     return lines

@@ -64,7 +64,8 @@ def find_span(passage: str, statement: str) -> tuple[int, int] | None:
     for match in re.finditer(r"[^.!?]+[.!?]?", passage):
         overlap = len(wanted & _words(match.group())) / len(wanted)
         if overlap > best:
-            best, best_span = overlap, match.span()
+            lead = len(match.group()) - len(match.group().lstrip())
+            best, best_span = overlap, (match.start() + lead, match.end())
     return best_span if best >= MIN_OVERLAP else None
 
 

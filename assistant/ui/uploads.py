@@ -19,7 +19,8 @@ KIND_BY_SUFFIX = {
     ".text": "text",
 }
 KIND_NAMES = {"pdf": "a PDF", "docx": "a Word (.docx) file", "text": "a text file"}
-UPLOAD_TYPES = sorted({s.lstrip(".") for s in SUPPORTED_SUFFIXES})
+# For the browser's file picker ("text" alone would mean the MIME family text/*).
+UPLOAD_TYPES = sorted({s.lstrip(".") for s in SUPPORTED_SUFFIXES} - {"text"})
 
 
 class UploadError(ValueError):

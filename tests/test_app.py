@@ -1,0 +1,188 @@
+"""The Streamlit app driven by AppTest over real indexes (no mocks of our components)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from assistant.settings import Settings
+from assistant.store import IndexStore
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "streamlit_app.py")
+TIMEOUT = 180
+QUESTION = "How can a cluster initiative build trust among firms?"
+DESCRIPTION = (
+    "About 3,500 smallholder banana growers in Nicaragua. A respected but small association; "
+    "little cooperation and low trust. Three years of donor money."
+)
+NEW_DOC = b"""# Salmon Farming Cluster Notes
+
+## Origins
+
+The salmon farming cluster on the west coast grew from small family firms that shared boats,
+feed suppliers and a vocational school. Cooperation began with joint disease monitoring.
+
+## Policy
+
+The regional agency funded a cluster facilitator for three years and a joint export office.
+"""
+
+pytestmark = pytest.mark.slow
+
+
+def point_app_at(monkeypatch: pytest.MonkeyPatch, settings: Settings, tmp_path: Path) -> None:
+    monkeypatch.setenv("CLUSTER_ASSISTANT_INDEX_DIR", str(settings.index_dir))
+    monkeypatch.setenv("CLUSTER_ASSISTANT_CORPUS_DIR", str(settings.corpus_dir))
+    monkeypatch.setenv("CLUSTER_ASSISTANT_FEEDBACK_FILE", str(tmp_path / "feedback.jsonl"))
+    monkeypatch.delenv("CLUSTER_ASSISTANT_LLM_BACKEND", raising=False)
+
+
+@pytest.fixture
+def app(starter_index: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> AppTest:
+    """The app over the shared (read-only) starter index."""
+    point_app_at(monkeypatch, starter_index, tmp_path)
+    return AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+
+
+@pytest.fixture
+def own_library(
+    starter_index: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Settings:
+    """A private copy of the starter corpus and index that a test may change."""
+    shutil.copytree(starter_index.corpus_dir, tmp_path / "corpus")
+    shutil.copytree(starter_index.index_dir, tmp_path / "index")
+    settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
+    point_app_at(monkeypatch, settings, tmp_path)
+    return settings
+
+
+def card_labels(at: AppTest) -> list[str]:
+    return [e.label for e in at.expander if e.label.startswith("[")]
+
+
+def test_sidebar_shows_backend_model_and_index_size(app: AppTest) -> None:
+    status = " ".join(m.value for m in app.sidebar.markdown)
+    assert "extractive, no LLM" in status and "all-MiniLM-L6-v2" in status
+    assert "5 documents" in status
+
+
+def test_question_gets_a_cited_answer_feedback_and_follow_up(app: AppTest, tmp_path: Path) -> None:
+    app.chat_input[0].set_value(QUESTION).run()
+    assert not app.exception
+    answer = app.chat_message[1]
+    assert answer.name == "assistant"
+    assert ":blue-badge[1]" in answer.markdown[0].value
+    labels = card_labels(app)
+    assert labels and labels[0].startswith("[1] ")
+    assert any("<mark>" in m.value for m in answer.markdown), "cited sentence not highlighted"
+
+    app.feedback[0].set_value(1).run()
+    rows = [json.loads(x) for x in (tmp_path / "feedback.jsonl").read_text().splitlines()]
+    assert rows[-1]["rating"] == "up" and rows[-1]["question"] == QUESTION
+    assert rows[-1]["chunk_ids"]
+
+    app.chat_input[0].set_value("What about financing?").run()
+    assert not app.exception
+    captions = " ".join(c.value for c in app.chat_message[3].caption)
+    assert "Follow-up understood as" in captions
+
+
+def test_off_topic_question_abstains_helpfully(app: AppTest) -> None:
+    app.chat_input[0].set_value("What is the boiling point of liquid nitrogen in kelvin?").run()
+    infos = [i.value for i in app.chat_message[1].info]
+    assert infos and "does not cover" in infos[0]
+
+
+def test_described_cluster_yields_a_roadmap(app: AppTest) -> None:
+    app.switch_page("assistant/ui/pages/recommend.py").run()
+    app.text_area(key="rec_text").set_value(DESCRIPTION).run()
+    next(b for b in app.button if b.label == "Read the description").click().run()
+    development = next(s for s in app.selectbox if s.label == "Development level")
+    assert development.value == "developing"
+    next(b for b in app.button if b.label == "Build the roadmap").click().run()
+    assert not app.exception
+    headings = [m.value for m in app.markdown if m.value.startswith("### ")]
+    assert any("Build trust" in h for h in headings)
+    assert card_labels(app), "no source cards in the roadmap"
+    assert [d.label for d in app.get("download_button")] == [
+        "Strategy draft (Markdown)",
+        "Strategy draft (Word)",
+    ]
+    assert "developing" in app.session_state["cluster_profile"]["summary"]
+
+    app.switch_page("assistant/ui/pages/ask.py").run()
+    assert [t.label for t in app.toggle] == ["Take my cluster into account"]
+
+
+def test_learn_filters_the_catalog(app: AppTest) -> None:
+    app.switch_page("assistant/ui/pages/learn.py").run()
+    assert not app.exception
+    everything = len(app.selectbox[0].options)
+    next(m for m in app.multiselect if m.label == "Phase").set_value(["trust"]).run()
+    assert 0 < len(app.selectbox[0].options) < everything
+    assert len(app.dataframe[0].value) == len(app.selectbox[0].options)
+    assert card_labels(app), "frameworks and entries show their sources"
+
+
+def test_upload_adds_a_document_and_removal_takes_it_out(own_library: Settings) -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("assistant/ui/pages/library.py").run()
+    before = len(at.dataframe[0].value)
+    at.file_uploader[0].set_value(("salmon notes.md", NEW_DOC, "text/markdown")).run()
+    next(b for b in at.button if b.label == "Add to library").click().run()
+    assert not at.exception and not at.error
+    assert "Salmon Farming Cluster Notes" in list(at.dataframe[0].value["Title"])
+    assert len(at.dataframe[0].value) == before + 1
+    stored = Path(own_library.corpus_dir) / "documents" / "salmon-notes.md"
+    assert stored.read_bytes() == NEW_DOC
+    ledger = IndexStore(own_library).load_ledger()
+    assert ledger.files["documents/salmon-notes.md"].chunk_ids
+
+    at.selectbox[0].set_value("documents/salmon-notes.md")
+    next(c for c in at.checkbox if c.label.startswith("Delete the file")).check().run()
+    next(b for b in at.button if b.label == "Remove").click().run()
+    assert not stored.exists()
+    assert "documents/salmon-notes.md" not in IndexStore(own_library).load_ledger().files
+    assert len(at.dataframe[0].value) == before
+
+
+def test_bad_uploads_show_errors_and_change_nothing(own_library: Settings) -> None:
+    from fpdf import FPDF
+
+    blank = FPDF()
+    blank.add_page()
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("assistant/ui/pages/library.py").run()
+    folder = Path(own_library.corpus_dir) / "documents"
+    files_before = sorted(p.name for p in folder.iterdir())
+    ledger_before = (Path(own_library.index_dir) / "ledger.json").read_bytes()
+    at.file_uploader[0].set_value(
+        [
+            ("report.pdf", b"plain text wearing a pdf name", "application/pdf"),
+            ("scan.pdf", bytes(blank.output()), "application/pdf"),
+        ]
+    ).run()
+    next(b for b in at.button if b.label == "Add to library").click().run()
+    errors = " ".join(e.value for e in at.error)
+    assert "report.pdf" in errors and "content is a text file" in errors
+    assert "scan.pdf" in errors and "no text layer" in errors
+    assert sorted(p.name for p in folder.iterdir()) == files_before
+    assert (Path(own_library.index_dir) / "ledger.json").read_bytes() == ledger_before
+
+
+def test_first_start_builds_the_index(
+    make_settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    settings = make_settings()
+    (Path(settings.corpus_dir) / "documents" / "salmon.md").write_bytes(NEW_DOC)
+    point_app_at(monkeypatch, settings, tmp_path)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert IndexStore(settings).exists()
+    assert [t.value for t in at.title] == ["Ask the library"]
+    assert "1 documents" in " ".join(m.value for m in at.sidebar.markdown)
