@@ -320,19 +320,22 @@ def _read_yaml(path: Path) -> dict:
     return data
 
 
-def _describe(exc: ValidationError, path: Path, data: dict) -> str:
+def _describe(exc: ValidationError, folder: Path, data: dict) -> str:
     """Turn pydantic errors into lines naming the file, entry id and field."""
     lines = []
     for err in exc.errors()[:10]:
         loc = list(err["loc"])
-        entry = ""
+        where, entry = "instruments.yaml", "catalog"
         if len(loc) >= 2 and isinstance(loc[1], int):
-            items = data.get(str(loc[0])) or []
+            section = str(loc[0])
+            where = "cases.yaml" if section == "cases" else where
+            items = data.get(section) or []
             raw = items[loc[1]] if loc[1] < len(items) else {}
-            entry = f"{loc[0][:-1]} '{raw.get('id', '#' + str(loc[1]))}'"
+            ident = raw.get("id", f"#{loc[1]}") if isinstance(raw, dict) else f"#{loc[1]}"
+            entry = f"{section.rstrip('s')} '{ident}'"
             loc = loc[2:]
         field = ".".join(str(x) for x in loc) or "(entry)"
-        lines.append(f"{path.name}: {entry or 'catalog'} field '{field}': {err['msg']}")
+        lines.append(f"{folder / where}: {entry} field '{field}': {err['msg']}")
     return "\n".join(lines)
 
 
@@ -342,7 +345,7 @@ def parse_catalog(instruments: dict, cases: dict, where: Path = Path(".")) -> Ca
     try:
         return Catalog.model_validate(data)
     except ValidationError as exc:
-        raise KnowledgeError(_describe(exc, where / "instruments.yaml", data)) from exc
+        raise KnowledgeError(_describe(exc, where, data)) from exc
 
 
 def load_catalog(corpus_dir: Path | str) -> Catalog:

@@ -213,7 +213,7 @@ INSTITUTIONS: dict[str, list[str]] = {
         r"ministr(y|ies)",
         r"national (government|agency|bank)",
         r"(sme|development|investment) agency",
-        r"\bgovernment\b",
+        r"(?<!regional )(?<!local )(?<!city )(?<!municipal )(?<!provincial )government",
     ],
     "donor": [
         r"donors?",
@@ -267,7 +267,7 @@ PROBLEMS: dict[str, list[str]] = {
         r"new markets|find (new )?(buyers|customers)",
     ],
     "export": [
-        r"exports?\w*",
+        r"export\w*+(?!\s+(have\s+|has\s+)?(fallen|fell|dropped|declined|collapsed|shrunk))",
         r"foreign markets|international markets|overseas|abroad",
         r"(sold|sell) domestically",
     ],

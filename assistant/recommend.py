@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel, Field
 
+from assistant.embeddings import LocalEmbeddings
 from assistant.evidence import CitationFinder, load_documents_meta, quote_record
 from assistant.knowledge import PHASES, Catalog, Instrument, load_catalog
 from assistant.profile import ClusterProfile, parse_profile
@@ -30,6 +32,8 @@ PHASE_ORDER = list(PHASES)
 MIN_SCORE = 2.0
 MAX_RECOMMENDATIONS = 10
 MAX_NOT_RECOMMENDED = 6
+# Sentence-to-problem similarity needed to add a problem the word patterns missed.
+PROBLEM_SIMILARITY = 0.55
 
 
 class Recommendation(BaseModel):
@@ -139,7 +143,10 @@ class Recommender:
     ) -> None:
         self.settings = settings
         self.catalog = catalog or load_catalog(settings.corpus_dir)
-        self.embeddings = embeddings
+        self.embeddings = embeddings or LocalEmbeddings(
+            settings.embedding_model, settings.embedding_batch_size
+        )
+        self._instrument_vectors: np.ndarray | None = None
         self.llm = llm
         self.with_citations = with_citations
         self._retriever = retriever
@@ -158,14 +165,33 @@ class Recommender:
         return self._finder
 
     def profile(self, description: str) -> ClusterProfile:
-        return parse_profile(description, llm=self.llm, embeddings=self.embeddings)
+        return parse_profile(
+            description,
+            llm=self.llm,
+            embeddings=self.embeddings,
+            similarity_threshold=PROBLEM_SIMILARITY,
+        )
 
     def rank(self, profile: ClusterProfile) -> list[Score]:
         """Every instrument scored, best first (blocked ones last)."""
         practice = Counter(i for case in self.catalog.cases for i in case.interventions)
+        sims = self._similarities(profile.description)
         return order(
-            [score_instrument(i, profile, practice[i.id]) for i in self.catalog.instruments]
+            [
+                score_instrument(ins, profile, practice[ins.id], sims.get(ins.id, 0.0))
+                for ins in self.catalog.instruments
+            ]
         )
+
+    def _similarities(self, description: str) -> dict[str, float]:
+        """Cosine similarity of the description to each instrument's name and description."""
+        if not description or self.embeddings is None:
+            return {}
+        if self._instrument_vectors is None:
+            texts = [instrument_text(i) for i in self.catalog.instruments]
+            self._instrument_vectors = np.array(self.embeddings.embed_documents(texts))
+        sims = self._instrument_vectors @ np.array(self.embeddings.embed_query(description))
+        return {i.id: float(v) for i, v in zip(self.catalog.instruments, sims, strict=True)}
 
     def recommend(self, description_or_profile: str | ClusterProfile) -> Roadmap:
         profile = (

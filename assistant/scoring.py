@@ -27,6 +27,8 @@ FIT_MISMATCH = -2.5
 PREREQ_MISSING = -3.0
 PREREQ_UNKNOWN = -1.0
 PRACTICE_WEIGHT = 0.25
+# Cosine similarity of the description to the instrument's own description (a tie-breaker).
+SIMILARITY_WEIGHT = 2.5
 
 DIMENSIONS = (
     ("development_level", "development_level", "development level"),
@@ -162,15 +164,19 @@ def _conflicts(score: Score, profile: ClusterProfile) -> None:
             return
 
 
-def score_instrument(ins: Instrument, profile: ClusterProfile, practice: int = 0) -> Score:
+def score_instrument(
+    ins: Instrument, profile: ClusterProfile, practice: int = 0, similarity: float = 0.0
+) -> Score:
     """Score one instrument: problems addressed, fit, boosts, prerequisites, conflicts.
 
-    ``practice`` is the number of documented cases that used the instrument (a small prior).
+    ``practice`` is the number of documented cases that used the instrument (a small prior);
+    ``similarity`` the cosine similarity of the description to the instrument's description.
     """
     score = Score(ins)
     _problems(score, profile)
     if practice:
         score.add(PRACTICE_WEIGHT * math.log2(1 + practice))
+    score.add(SIMILARITY_WEIGHT * similarity)
     _fit(score, profile)
     _boosts(score, profile)
     _prerequisites(score, profile)

@@ -1,0 +1,95 @@
+"""Parsing free-text cluster descriptions into a ClusterProfile (no LLM)."""
+
+from __future__ import annotations
+
+from assistant.profile import ClusterProfile, parse_profile
+
+
+def test_developing_smallholder_cluster():
+    profile = parse_profile(
+        "About 3,500 smallholder banana growers in a Central American district sell "
+        "individually to traders at low prices. A respected but small association has three "
+        "staff. Little cooperation so far; trust is low. We have three years of donor money."
+    )
+    assert profile.development_level == "developing"
+    assert profile.n_firms == 3500
+    assert profile.trust == "low"
+    assert profile.cooperation == "none"
+    assert "micro" in profile.firm_sizes
+    assert "association" in profile.institutions and "donor" in profile.institutions
+    assert {"market_access", "low_trust", "no_cooperation"} <= set(profile.problems)
+    assert "donor_funded" in profile.flags
+    assert profile.time_frame == "We have three years"
+    # evidence names the words each field came from
+    assert "trust is low" in profile.evidence["trust"]
+    assert any("3,500" in w for w in profile.evidence["n_firms"])
+
+
+def test_mature_high_tech_cluster():
+    profile = parse_profile(
+        "Medical technology cluster in Sweden: 120 SMEs and two multinationals, a strong "
+        "university and research institute; firms know each other well and trust is high. "
+        "Regulatory approval is slow."
+    )
+    assert profile.development_level == "industrialised"
+    assert profile.trust == "high"
+    assert profile.fdi is True and profile.lead_firms is True
+    assert {"university", "research_institute"} <= set(profile.institutions)
+    assert "regulation" in profile.problems
+    assert "high_tech" in profile.flags
+
+
+def test_vague_description_leaves_fields_unknown():
+    profile = parse_profile("We have some firms in our town. What should we do?")
+    assert profile.development_level is None
+    assert profile.lifecycle_stage is None
+    assert profile.trust is None
+    assert profile.n_firms is None
+    assert profile.time_frame is None and profile.budget is None
+    assert profile.problems == []
+    assert profile.holds("trust:low") is None  # unknown, not false
+
+
+def test_contradictory_description_is_flagged():
+    profile = parse_profile(
+        "A developing country cluster in an industrialised economy. Sales are growing fast, "
+        "yet the industry is in decline."
+    )
+    assert profile.contradictions, profile
+    fields = " ".join(profile.contradictions)
+    assert "development_level" in fields and "lifecycle_stage" in fields
+
+
+def test_explicit_trust_statement_beats_signals():
+    profile = parse_profile(
+        "Producers know each other but copy designs, so trust is only moderate."
+    )
+    assert profile.trust == "moderate"
+
+
+def test_proposals_and_conditions():
+    profile = parse_profile(
+        "Footwear firms share nothing and copying is common. The SME agency proposes a joint "
+        "raw-material purchasing cooperative; the association is dominated by the biggest "
+        "exporters."
+    )
+    assert {"joint_purchasing", "dominant_association"} <= set(profile.proposals)
+    assert profile.trust == "low"
+    assert profile.holds("trust:low|trust:moderate") is True
+    assert profile.holds("development:industrialised") is None
+    assert profile.holds("lacks:cluster_organisation") is True
+
+
+def test_embedding_similarity_adds_problems_with_evidence(embeddings):
+    text = "Nobody in the valley can borrow money without putting up their house as security."
+    assert "finance" not in parse_profile(text).problems  # no lexicon word for it
+    profile = parse_profile(text, embeddings=embeddings, similarity_threshold=0.4)
+    assert "finance" in profile.problems
+    assert profile.evidence["problems.finance"][0].startswith("~ 'Nobody in the valley")
+
+
+def test_profile_round_trips_as_json():
+    profile = parse_profile("300 garment workshops in Ecuador; exports collapsed.")
+    again = ClusterProfile.model_validate_json(profile.model_dump_json())
+    assert again == profile
+    assert again.lifecycle_stage == "declining"
