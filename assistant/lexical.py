@@ -99,11 +99,16 @@ class BM25Index:
             self.model.save(str(folder))
         (folder / IDS_FILE).write_text(json.dumps(self.ids), encoding="utf-8")
 
+    @staticmethod
+    def stored_ids(folder: Path) -> list[str]:
+        """The chunk ids of a saved index, read without loading the index itself."""
+        return json.loads((folder / IDS_FILE).read_text(encoding="utf-8"))
+
     @classmethod
     def load(cls, folder: Path) -> BM25Index:
         import bm25s
 
-        ids = json.loads((folder / IDS_FILE).read_text(encoding="utf-8"))
+        ids = cls.stored_ids(folder)
         model = bm25s.BM25.load(str(folder)) if ids else bm25s.BM25()
         return cls(model, ids)
 

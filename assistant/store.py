@@ -43,6 +43,8 @@ class Ledger:
 
     signature: dict[str, Any] = field(default_factory=dict)
     files: dict[str, FileEntry] = field(default_factory=dict)
+    # True once a run has finished: the index matches the ledger (cleared while a run writes)
+    complete: bool = False
 
     def chunk_ids(self) -> set[str]:
         return {cid for entry in self.files.values() for cid in entry.chunk_ids}
@@ -50,7 +52,7 @@ class Ledger:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Ledger:
         files = {k: FileEntry(**v) for k, v in data.get("files", {}).items()}
-        return cls(signature=data.get("signature", {}), files=files)
+        return cls(data.get("signature", {}), files, bool(data.get("complete", False)))
 
 
 class IndexLockedError(RuntimeError):
@@ -159,6 +161,7 @@ class IndexStore:
         data = {
             "signature": ledger.signature,
             "files": {k: asdict(v) for k, v in ledger.files.items()},
+            "complete": ledger.complete,
         }
         atomic_write_json(self.root / LEDGER_FILE, data)
 
@@ -188,6 +191,10 @@ class IndexStore:
     @property
     def bm25_dir(self) -> Path:
         return self.root / BM25_DIR
+
+    def has_local_chroma(self) -> bool:
+        """Whether the embedded Chroma folder exists (always True with a Chroma server)."""
+        return bool(self.settings.chroma_url) or (self.root / "chroma").is_dir()
 
     def exists(self) -> bool:
         return (self.root / LEDGER_FILE).exists()

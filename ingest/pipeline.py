@@ -4,6 +4,8 @@ Each file's chunks are written to Chroma before the ledger records them, and the
 written atomically. A run that was killed half-way therefore leaves, at worst, chunks that no
 ledger entry claims (deleted by the next run's repair step) or a ledger entry whose chunks are
 missing (re-indexed by the next run): the next run always ends in the state of a clean build.
+The ledger's ``complete`` flag is cleared when a run starts and set when it ends, so a run that
+follows a finished one skips the repair step and, when nothing changed, never opens Chroma.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from langchain_core.documents import Document
@@ -112,8 +114,9 @@ class Indexer:
 
     @cached_property
     def chunker(self) -> Chunker:
+        # the splitter measures the same pieces many times: remember their token counts
         return Chunker(
-            self.embeddings.count_tokens,
+            lru_cache(maxsize=1 << 16)(self.embeddings.count_tokens),
             max_tokens=min(self.settings.chunk_tokens, self.embeddings.max_tokens),
             overlap_tokens=self.settings.chunk_overlap_tokens,
         )
@@ -154,9 +157,14 @@ class Indexer:
             pending = self._plan(files, folders, ledger, report)
             self._write(pending, ledger, report, progress)
             self._refresh_bm25(ledger, force=report.changed)
+            self._mark(ledger, complete=True)
         report.total_chunks = len(ledger.chunk_ids())
         report.seconds = time.perf_counter() - started
         return report
+
+    def _mark(self, ledger: Ledger, complete: bool) -> None:
+        ledger.complete = complete
+        self.store.save_ledger(ledger)
 
     def _existing(self, ledger: Ledger) -> list[Path]:
         paths = (Path(self.settings.corpus_dir, key).resolve() for key in ledger.files)
@@ -176,6 +184,15 @@ class Indexer:
             self.store.reset()
             ledger = Ledger()
         ledger.signature = self.signature
+        # after a finished run nothing needs repair, and Chroma need not even be opened
+        finished = ledger.complete and self.store.has_local_chroma()
+        self._mark(ledger, complete=False)
+        if not finished:
+            self._repair(ledger, report)
+        return ledger
+
+    def _repair(self, ledger: Ledger, report: IngestReport) -> None:
+        """Forget files whose chunks are missing; delete chunks that no file claims."""
         present = self.store.all_ids()
         for key, entry in list(ledger.files.items()):
             if not set(entry.chunk_ids) <= present:
@@ -184,7 +201,6 @@ class Indexer:
         if orphans:
             self.store.delete(orphans)
             report.notices.append(f"Repaired the index: removed {len(orphans)} orphan chunks.")
-        return ledger
 
     def _plan(
         self, files: list[Path], folders: list[Path], ledger: Ledger, report: IngestReport
@@ -267,7 +283,7 @@ class Indexer:
         folder = self.store.bm25_dir
         if not force and folder.exists():
             try:
-                if set(BM25Index.load(folder).ids) == ledger.chunk_ids():
+                if set(BM25Index.stored_ids(folder)) == ledger.chunk_ids():
                     return
             except Exception:  # unreadable or half-written: rebuild it
                 pass

@@ -240,3 +240,21 @@ def test_unlisted_file_in_a_listed_corpus_takes_metadata_from_the_file(indexed: 
     (indexed.corpus_dir / "manifest.yaml").write_text("documents: [unclosed", "utf-8")
     with pytest.raises(ManifestError, match="not valid YAML"):
         Indexer(indexed).run()
+
+
+def test_half_written_index_is_repaired(indexed: Settings, embeddings) -> None:
+    """The state a killed run leaves: chunks missing for one file, chunks nobody claims."""
+    before = snapshot(indexed)
+    store = IndexStore(indexed)
+    store.delete(sorted(before[PDF])[:2])
+    stray = find(indexed, "docx-only phrase")
+    stray.metadata["chunk_id"] = "orphan-chunk"
+    store.upsert([stray], embeddings.embed_documents([stray.page_content]))
+    ledger = store.load_ledger()
+    ledger.complete = False  # the run was killed before it finished
+    store.save_ledger(ledger)
+
+    report = Indexer(indexed, embeddings).run()
+    assert report.updated == [] and report.added == [PDF]
+    assert any("orphan" in n for n in report.notices)
+    assert snapshot(indexed) == before
