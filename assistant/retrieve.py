@@ -17,7 +17,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -32,7 +32,7 @@ from assistant.fusion import RRF_K, diversify, rrf
 from assistant.glossary import expansions
 from assistant.lexical import BM25Index, tokenize, tokenize_query
 from assistant.settings import Settings
-from assistant.store import IndexStore
+from assistant.store import LEDGER_FILE, IndexStore
 
 FILTER_KEYS = ("doc_ids", "year_min", "year_max", "kinds")
 
@@ -106,6 +106,9 @@ class SearchIndex:
             raise IndexMissingError(
                 f"no index in {settings.index_dir}: run 'cluster-assistant ingest' first"
             )
+        self._stamp = self._ledger_stamp()
+        self._tokens_of: dict[str, list[str]] = {}
+        self._masks: dict[Filters, Any] = {}
 
     @cached_property
     def bm25(self) -> BM25Index:
@@ -115,9 +118,21 @@ class SearchIndex:
     def table(self) -> ChunkTable:
         return ChunkTable(self.store.all_documents())
 
-    @cached_property
-    def _chunk_tokens(self) -> dict[str, list[str]]:
-        return {}
+    def refresh(self) -> None:
+        """Drop what was read from disk if an ingest has changed the index since."""
+        stamp = self._ledger_stamp()
+        if stamp != self._stamp:
+            self._stamp = stamp
+            for name in ("bm25", "table"):
+                self.__dict__.pop(name, None)
+            self._tokens_of.clear()
+            self._masks.clear()
+
+    def _ledger_stamp(self) -> int:
+        try:
+            return (self.store.root / LEDGER_FILE).stat().st_mtime_ns
+        except OSError:
+            return 0
 
     def query_vector(self, query: str) -> list[float]:
         return self.embeddings.embed_query(query)
@@ -196,20 +211,22 @@ class SearchIndex:
         return [(bm25.ids[r], float(scores[r])) for r in top if scores[r] > 0]
 
     def _tokens(self, chunk_id: str) -> list[str]:
-        cache = self._chunk_tokens
-        if chunk_id not in cache:
-            cache[chunk_id] = tokenize([self.table.by_id[chunk_id].page_content])[0]
-        return cache[chunk_id]
+        if chunk_id not in self._tokens_of:
+            text = self.table.by_id[chunk_id].page_content
+            self._tokens_of[chunk_id] = tokenize([text])[0]
+        return self._tokens_of[chunk_id]
 
-    @lru_cache(maxsize=32)  # noqa: B019 - one SearchIndex per index, kept for the process
     def _mask(self, filters: Filters):  # -> numpy.ndarray
+        """1 for the BM25 rows the filters accept, 0 for the others (cached per filter)."""
         import numpy as np
 
-        by_id = self.table.by_id
-        return np.array(
-            [i in by_id and filters.accepts(by_id[i].metadata) for i in self.bm25.ids],
-            dtype=np.float32,
-        )
+        if filters not in self._masks:
+            by_id = self.table.by_id
+            self._masks[filters] = np.array(
+                [i in by_id and filters.accepts(by_id[i].metadata) for i in self.bm25.ids],
+                dtype=np.float32,
+            )
+        return self._masks[filters]
 
 
 class HybridRetriever(BaseRetriever):
@@ -251,6 +268,7 @@ class HybridRetriever(BaseRetriever):
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
     ) -> list[Document]:
         k = int(kwargs.get("k", self.k))
+        self.index.refresh()
         filters = Filters.of({key: kwargs.get(key, getattr(self, key)) for key in FILTER_KEYS})
         dense, dense_rank, lexical = self._candidates(query, filters)
         fused = self._fuse(dense_rank, lexical)

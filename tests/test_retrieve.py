@@ -101,3 +101,18 @@ class TestHybridRetrieverStandard(RetrieversIntegrationTests):
 def test_documents_are_langchain_documents(index: SearchIndex) -> None:
     docs = HybridRetriever(index=index, k=2).invoke(WINE)
     assert all(isinstance(d, Document) and d.id for d in docs)
+
+
+def test_a_long_lived_retriever_sees_a_later_ingest(make_settings, embeddings) -> None:
+    from ingest.pipeline import Indexer
+
+    settings = make_settings()
+    docs = settings.corpus_dir / "documents"
+    (docs / "a.md").write_text("# Olive oil\n\nOlive presses share a cooperative mill.\n")
+    Indexer(settings, embeddings).run()
+    retriever = HybridRetriever(index=SearchIndex(settings, embeddings), k=5)
+    assert len(retriever.invoke("olive mill")) == 1
+    (docs / "b.md").write_text("# Cheese\n\nCheese makers share a cooperative cellar.\n")
+    Indexer(settings, embeddings).run()
+    found = retriever.invoke("cheese cellar")
+    assert len(found) == 2 and "cellar" in found[0].page_content
