@@ -35,6 +35,7 @@ class FileEntry:
     doc_id: str
     title: str
     chunk_ids: list[str] = field(default_factory=list)
+    meta_sha256: str = ""  # of the file's manifest entry: editing the entry re-indexes the file
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,14 @@ def split_authors(text: str) -> list[str]:
     """Authors from a metadata field written "A; B" or "A and B"."""
     parts = re.split(r";| and ", text or "")
     return [p.strip() for p in parts if p.strip()]
+
+
+def manifest_digest(manifest: dict[str, dict], path: Path) -> str:
+    """A fingerprint of the file's manifest entry ("" when it has none)."""
+    entry = manifest.get(path.name)
+    if not entry:
+        return ""
+    return hashlib.sha256(json.dumps(entry, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def slugify(text: str) -> str:

@@ -27,7 +27,7 @@ from assistant.store import FileEntry, IndexStore, Ledger
 from ingest.chunking import Chunker, embedding_text
 from ingest.document import LoadError
 from ingest.loaders import SUPPORTED_SUFFIXES, load_file
-from ingest.metadata import document_meta, load_manifest
+from ingest.metadata import document_meta, load_manifest, manifest_digest
 
 CHUNKER_VERSION = 2  # bump when structure or chunking rules change: forces a rebuild
 Progress = Callable[[int, int, str], None]  # (chunks done, chunks total, current file)
@@ -57,6 +57,7 @@ class _Pending:
     key: str
     path: Path
     sha256: str
+    meta_sha256: str
     chunks: list[Document]
     title: str
     doc_id: str
@@ -220,8 +221,9 @@ class Indexer:
             key = self.key(path)
             try:
                 digest = sha256_file(path)
+                meta_digest = manifest_digest(manifest, path)
                 old = ledger.files.get(key)
-                if old and old.sha256 == digest:
+                if old and (old.sha256, old.meta_sha256) == (digest, meta_digest):
                     report.unchanged.append(key)
                     continue
                 loaded = load_file(path, int(self.settings.max_file_mb * 1e6))
@@ -236,7 +238,9 @@ class Indexer:
                 report.failed[key] = f"cannot read the file ({exc.strerror or exc})"
                 continue
             pending.append(
-                _Pending(key, path, digest, chunks, meta.title, meta.doc_id, old is None)
+                _Pending(
+                    key, path, digest, meta_digest, chunks, meta.title, meta.doc_id, old is None
+                )
             )
         return pending
 
@@ -259,7 +263,7 @@ class Indexer:
             if old:
                 self.store.delete(set(old.chunk_ids) - set(new_ids))
             ledger.files[item.key] = FileEntry(
-                item.key, item.sha256, item.doc_id, item.title, new_ids
+                item.key, item.sha256, item.doc_id, item.title, new_ids, item.meta_sha256
             )
             self.store.save_ledger(ledger)
             (report.added if item.is_new else report.updated).append(item.key)

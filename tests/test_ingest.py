@@ -258,3 +258,21 @@ def test_half_written_index_is_repaired(indexed: Settings, embeddings) -> None:
     assert report.updated == [] and report.added == [PDF]
     assert any("orphan" in n for n in report.notices)
     assert snapshot(indexed) == before
+
+
+def test_editing_a_manifest_entry_reindexes_only_that_file(indexed: Settings, embeddings) -> None:
+    before = snapshot(indexed)
+    manifest = indexed.corpus_dir / "manifest.yaml"
+    manifest.write_text(
+        "documents:\n  - file: guide.md\n    id: field-guide\n    title: The Field Guide\n",
+        "utf-8",
+    )
+    report = Indexer(indexed, embeddings).run()
+    assert report.updated == [MD] and sorted(report.unchanged) == sorted([PDF, DOCX, TXT])
+    guide = chunks_of(indexed, MD)
+    assert {(c.metadata["doc_id"], c.metadata["title"]) for c in guide} == {
+        ("field-guide", "The Field Guide")
+    }
+    after = snapshot(indexed)
+    assert not after[MD] & before[MD]  # new doc id, new chunk ids; the old ones are gone
+    assert_consistent(after)
