@@ -1,12 +1,18 @@
-"""When to say "the library does not cover this": a rule on the retrieval evidence.
+"""When to say "the library does not cover this": rules on the retrieval evidence.
 
-The evidence strength blends how close the best sentence of the retrieved passages comes to the
-question (cosine) with how many of the question's key terms those passages contain. Below the
-``abstain_threshold`` setting the assistant abstains and names the closest topics it covers.
+The assistant abstains when
+- no passage was retrieved, or the best sentence of the retrieved passages is not close enough
+  to the question (cosine below the ``abstain_threshold`` setting, calibrated on the development
+  questions: see ``cluster-assistant eval answers``);
+- the question names a year, or a multi-word proper name, that no retrieved passage mentions;
+- the question asks for a quantity ("how many", "how much money") and none of the best
+  sentences holds a number (or an amount of money).
+An abstaining answer names the closest topics the library does cover.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from langchain_core.documents import Document
@@ -14,20 +20,40 @@ from langchain_core.documents import Document
 from assistant.extractive import ScoredSentence
 from assistant.lexical import tokenize
 
-SIMILARITY_WEIGHT = 0.6
 TOP_PASSAGES = 5
+TOP_SENTENCES = 5  # the sentences that must hold the number a quantity question asks for
+YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+NAME = re.compile(r"\b[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){2,}")
+HOW_MANY = re.compile(r"\bhow (many|much)\b", re.I)
+HOW_MUCH_MONEY = re.compile(
+    r"\bhow much (money|funding|budget)\b|\bhow much (did|does|do|will|would)\b.*\b"
+    r"(cost|spend|spent|invest|invested|pay|paid|put)\b",
+    re.I,
+)
+NUMBER = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+    r"forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?|half|several)\b",
+    re.I,
+)
+MONEY = re.compile(
+    r"[$€£¥]|\b(dollars?|euros?|pounds?|rupees?|yen|francs?|krona|kronor|usd|eur|sek|"
+    r"million|billion)\b",
+    re.I,
+)
 
 
 @dataclass
 class Verdict:
-    """The evidence figures and the decision drawn from them."""
+    """The evidence figures and the decision drawn from them (with its reasons)."""
 
-    strength: float
     best_similarity: float
     term_coverage: float
     missing_terms: list[str] = field(default_factory=list)
-    abstain: bool = False
-    notices: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def abstain(self) -> bool:
+        return bool(self.reasons)
 
 
 def term_coverage(question: str, docs: list[Document]) -> tuple[float, list[str]]:
@@ -42,20 +68,48 @@ def term_coverage(question: str, docs: list[Document]) -> tuple[float, list[str]
     return 1 - len(missing) / len(terms), missing
 
 
+def unmatched_names(question: str, docs: list[Document]) -> list[str]:
+    """Years and multi-word proper names of the question that no retrieved passage mentions."""
+    haystack = " ".join(f"{d.metadata.get('title', '')} {d.page_content}" for d in docs).lower()
+    haystack = re.sub(r"\s+", " ", haystack)
+    missing = [y for y in dict.fromkeys(YEAR.findall(question)) if y not in haystack]
+    for match in NAME.finditer(question):
+        words = match.group(0).split()
+        variants = {" ".join(words).lower(), " ".join(words[1:]).lower()}
+        if not any(v in haystack for v in variants):
+            missing.append(match.group(0))
+    return missing
+
+
+def lacks_quantity(question: str, sentences: list[ScoredSentence]) -> str | None:
+    """What a quantity question asks for ('amount of money', 'number') when no top sentence
+    holds it; None when the question asks for no quantity or one is there."""
+    best = sorted(sentences, key=lambda s: -s.score)[:TOP_SENTENCES]
+    if HOW_MUCH_MONEY.search(question):
+        return None if any(MONEY.search(s.text) for s in best) else "an amount of money"
+    if HOW_MANY.search(question):
+        return None if any(NUMBER.search(s.text) for s in best) else "a number"
+    return None
+
+
 def judge(
     question: str, docs: list[Document], sentences: list[ScoredSentence], threshold: float
 ) -> Verdict:
-    """Score the evidence for ``question`` and decide whether to abstain."""
+    """Score the evidence for ``question`` and decide whether to abstain (and why)."""
     best = max((s.similarity for s in sentences), default=0.0)
     coverage, missing = term_coverage(question, docs)
-    strength = SIMILARITY_WEIGHT * best + (1 - SIMILARITY_WEIGHT) * coverage
-    return Verdict(
-        strength=round(strength, 4),
-        best_similarity=round(best, 4),
-        term_coverage=round(coverage, 4),
-        missing_terms=missing,
-        abstain=not docs or strength < threshold,
-    )
+    verdict = Verdict(round(best, 4), round(coverage, 4), missing)
+    if not docs or not sentences:
+        verdict.reasons.append("nothing relevant was retrieved")
+    elif best < threshold:
+        verdict.reasons.append(f"weak evidence (best sentence similarity {best:.2f} < {threshold})")
+    names = unmatched_names(question, docs)
+    if names:
+        verdict.reasons.append("no passage mentions " + ", ".join(names))
+    wanted = lacks_quantity(question, sentences)
+    if wanted:
+        verdict.reasons.append(f"the question asks for {wanted} and no passage gives one")
+    return verdict
 
 
 def closest_topics(docs: list[Document], n: int = 3) -> list[str]:

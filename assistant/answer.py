@@ -108,7 +108,9 @@ def cite(docs: list[Document], order: Sequence[int]) -> tuple[dict[int, int], li
     return markers, [Citation.from_document(m, docs[i]) for i, m in markers.items()]
 
 
-def compose_extractive(question: str, evidence: Evidence, max_sentences: int = 4) -> Answer:
+def compose_extractive(
+    question: str, evidence: Evidence, max_sentences: int = extractive.MAX_SENTENCES
+) -> Answer:
     """An answer made of the passages' own sentences, quoted, each with its marker."""
     picked = extractive.select_sentences(evidence.sentences, evidence.vectors, max_sentences)
     markers, citations = cite(evidence.docs, [s.doc_index for s in picked])
@@ -122,7 +124,9 @@ def compose_abstention(question: str, evidence: Evidence) -> Answer:
     text = "The library does not cover this question."
     if topics:
         text += " The closest topics it does cover: " + "; ".join(topics) + "."
-    return Answer(question=question, answer=text, abstained=True, mode="extractive")
+    why = "; ".join(evidence.verdict.reasons)
+    notices = [f"Abstained: {why}."] if why else []
+    return Answer(question=question, answer=text, abstained=True, notices=notices)
 
 
 class Answerer:
@@ -168,7 +172,7 @@ class Answerer:
         """Retrieve passages for ``query`` and score their sentences and the evidence."""
         docs = self.retriever.invoke(query)
         query_vec = np.asarray(self.embeddings.embed_query(query))
-        sentences, vectors = extractive.score_sentences(query_vec, docs, self.embeddings)
+        sentences, vectors = extractive.score_sentences(query, query_vec, docs, self.embeddings)
         verdict = abstain.judge(query, docs, sentences, self.settings.abstain_threshold)
         return Evidence(query, docs, sentences, vectors, verdict)
 
@@ -219,5 +223,4 @@ class Answerer:
         result.rewritten_query = rewritten
         if result.mode == "extractive" or result.abstained:
             yield result.answer
-        result.notices = evidence.verdict.notices + result.notices
         yield result

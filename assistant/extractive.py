@@ -16,15 +16,24 @@ import numpy as np
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
+from assistant.lexical import tokenize
+
 MIN_WORDS = 6
 MAX_WORDS = 80
-SENTENCE_WEIGHT = 0.7  # the rest goes to the passage's similarity to the question
+MAX_SENTENCES = 5
+# Weights of a sentence's score, chosen on the development questions (cited-hit, see
+# assistant/answer_eval.py); the differences between nearby values were within noise.
+SENTENCE_WEIGHT = 0.7  # cosine of sentence and question
+PASSAGE_WEIGHT = 0.3  # cosine of the whole passage and question
+TERM_WEIGHT = 0.2  # share of the question's key terms the sentence contains
 RANK_BONUS = 0.04  # added to a sentence from the first passage, decaying with rank
-MMR_LAMBDA = 0.6  # relevance vs. novelty when picking sentences
-SAME_PASSAGE_PENALTY = 0.03
-RELATIVE_CUTOFF = 0.8  # keep sentences scoring at least this share of the best one
+MMR_LAMBDA = 0.5  # relevance vs. novelty when picking sentences
+SAME_PASSAGE_PENALTY = 0.1  # favour citing several passages
+RELATIVE_CUTOFF = 0.65  # keep sentences scoring at least this share of the best one
 
-_NOISE = re.compile(r"^(\d+\.\s+\S.*\(\d{4}\)|\W*$)")
+# Table rows, HTML line breaks, links, italic-only reference lines, "12. Author (2000)." notes.
+_NOISE = re.compile(r"\||<br|https?://|^\*[^*]+\*\W*$|^\d+\.\s+\S.*\(\d{4}\)|^\W*$")
+_TRAILING_NOTES = re.compile(r"(\s*<sup>[^<]*</sup>)+$")
 
 
 @dataclass(frozen=True)
@@ -52,9 +61,9 @@ def split_sentences(text: str) -> list[str]:
         if not paragraph.strip() or paragraph.lstrip().startswith("#"):
             continue
         for piece in _segmenter().segment(paragraph):
-            sentence = piece.strip()
+            sentence = _TRAILING_NOTES.sub("", piece.strip())
             words = len(sentence.split())
-            if MIN_WORDS <= words <= MAX_WORDS and not _NOISE.match(sentence):
+            if MIN_WORDS <= words <= MAX_WORDS and not _NOISE.search(sentence):
                 sentences.append(sentence)
     return sentences
 
@@ -75,7 +84,16 @@ def passage_similarities(
     return _cosines(vectors, query_vec).tolist()
 
 
+def term_overlap(query: str, sentences: list[str]) -> list[float]:
+    """Share of the query's stemmed key terms found in each sentence."""
+    terms = set(tokenize([query])[0])
+    if not terms or not sentences:
+        return [0.0] * len(sentences)
+    return [len(terms & set(tokens)) / len(terms) for tokens in tokenize(sentences)]
+
+
 def score_sentences(
+    query: str,
     query_vec: np.ndarray,
     docs: list[Document],
     embeddings: Embeddings,
@@ -91,6 +109,7 @@ def score_sentences(
     vectors = np.asarray(embeddings.embed_documents([s for _, _, s in items]))
     sims = _cosines(vectors, query_vec)
     passage = passage_similarities(query_vec, docs, embeddings)
+    overlap = term_overlap(query, [text for _, _, text in items])
     scored = [
         ScoredSentence(
             doc_index=i,
@@ -98,16 +117,17 @@ def score_sentences(
             text=text,
             similarity=float(sim),
             score=SENTENCE_WEIGHT * float(sim)
-            + (1 - SENTENCE_WEIGHT) * passage[i]
+            + PASSAGE_WEIGHT * passage[i]
+            + TERM_WEIGHT * terms
             + RANK_BONUS / (1 + i),
         )
-        for (i, pos, text), sim in zip(items, sims, strict=True)
+        for (i, pos, text), sim, terms in zip(items, sims, overlap, strict=True)
     ]
     return scored, vectors
 
 
 def select_sentences(
-    scored: list[ScoredSentence], vectors: np.ndarray, max_sentences: int = 4
+    scored: list[ScoredSentence], vectors: np.ndarray, max_sentences: int = MAX_SENTENCES
 ) -> list[ScoredSentence]:
     """Greedy maximal-marginal-relevance pick of the best, mutually different sentences."""
     if not scored:

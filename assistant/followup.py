@@ -62,44 +62,64 @@ QUESTION_WORDS = {
     "as",
 }
 MAX_CARRIED = 6
+MAX_FROM_ANSWER = 2
 
 
 def is_followup(question: str) -> bool:
-    """Whether ``question`` leans on earlier turns (pronouns, 'and…', 'what about…', brevity)."""
-    key_terms = tokenize([question])[0]
+    """Whether ``question`` leans on earlier turns: it opens with 'and…'/'what about…', or,
+    naming nothing itself, it refers back ('it', 'there', 'the town') or is very short."""
+    if OPENERS.search(question):
+        return True
+    if key_entities(question):
+        return False
     return bool(
-        OPENERS.search(question)
-        or REFERRING.search(question)
+        REFERRING.search(question)
         or DEFINITE.search(question)
-        or len(key_terms) <= SHORT_QUESTION
+        or len(tokenize([question])[0]) <= SHORT_QUESTION
     )
 
 
-def key_entities(text: str) -> list[str]:
-    """Names and acronyms in ``text`` (capitalised phrases that are not question words)."""
+def key_entities(text: str, mid_sentence_only: bool = False) -> list[str]:
+    """Names and acronyms in ``text``: capitalised phrases that are not question words
+    (with ``mid_sentence_only``, only those not opening a sentence)."""
     found: list[str] = []
     for match in CAPITALISED.finditer(text):
-        words = [w for w in match.group(0).split() if w.lower() not in QUESTION_WORDS]
+        words = match.group(0).split()
+        before = text[: match.start()].rstrip()
+        if mid_sentence_only and (not before or before[-1] in '“".!?:'):
+            words = words[1:]
+        words = [w for w in words if w.lower() not in QUESTION_WORDS]
         phrase = " ".join(words).strip("'’")
         if phrase and phrase not in found:
             found.append(phrase)
     return found
 
 
-def carry_context(question: str, previous: str) -> str:
-    """``question`` plus the previous query's entities (or, lacking names, its key terms)."""
-    entities = [e for e in key_entities(previous) if e.lower() not in question.lower()]
-    if not entities:
-        words = re.findall(r"[\w'’-]+", previous)
-        stems = set(tokenize([question])[0])
-        entities = [
-            w
-            for w in words
-            if w.lower() not in QUESTION_WORDS
-            and tokenize([w])[0]
-            and tokenize([w])[0][0] not in stems
-        ]
-    carried = list(dict.fromkeys(entities))[:MAX_CARRIED]
+def _key_words(text: str, exclude: str) -> list[str]:
+    """Content words of ``text`` (no stop words, numbers or words already in ``exclude``)."""
+    taken = set(tokenize([exclude])[0])
+    words = []
+    for word in re.findall(r"[A-Za-z][\w'’-]+", text):
+        stems = tokenize([word])[0]
+        if word.lower() not in QUESTION_WORDS and stems and stems[0] not in taken:
+            words.append(word)
+    return words
+
+
+def carry_context(question: str, previous: Answer) -> str:
+    """``question`` plus the previous turn's entities (from its query, then its answer), or,
+    lacking names, the previous query's key terms."""
+    query = previous.rewritten_query or previous.question
+    asked = [e for e in key_entities(query) if e.lower() not in question.lower()]
+    answered = []
+    if not previous.abstained:
+        answered = [
+            e
+            for e in key_entities(previous.answer, mid_sentence_only=True)
+            if e.lower() not in question.lower() and e not in asked
+        ][:MAX_FROM_ANSWER]
+    carried = asked + answered or _key_words(query, exclude=question)
+    carried = list(dict.fromkeys(carried))[:MAX_CARRIED]
     if not carried:
         return question
     return f"{question.rstrip()} (context: {', '.join(carried)})"
@@ -135,6 +155,5 @@ def rewrite_followup(
         rewritten = condense(question, history, chat_model, template)
         if rewritten:
             return rewritten
-    previous = history[-1].rewritten_query or history[-1].question
-    rewritten = carry_context(question, previous)
+    rewritten = carry_context(question, history[-1])
     return rewritten if rewritten != question else None

@@ -101,6 +101,7 @@ def generate(
     if reply.startswith(NOT_COVERED):
         result = compose_abstention(question, evidence)
         result.mode = "llm"
+        result.notices.append("The language model found no answer in the retrieved passages.")
         return result
     text, order, invalid = check_markers(reply, len(evidence.docs))
     if not order:

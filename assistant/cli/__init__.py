@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from assistant.cli import eval_cmd, ingest_cmd, recommend_cmd, search_cmd
+from assistant.cli import ask_cmd, eval_cmd, ingest_cmd, recommend_cmd, search_cmd
 from assistant.cli.common import UserError, console
 
 app = typer.Typer(
@@ -22,6 +22,9 @@ app.add_typer(eval_app, name="eval")
 # Each command lives in its own module; register it here, one line each.
 app.command("ingest")(ingest_cmd.ingest)
 app.command("search")(search_cmd.search)
+app.command("ask")(ask_cmd.ask)
+app.command("chat")(ask_cmd.chat)
+eval_app.command("answers")(ask_cmd.eval_answers)
 app.command("recommend")(recommend_cmd.recommend)
 eval_app.command("recommend")(recommend_cmd.eval_recommend)
 eval_app.command("retrieval")(eval_cmd.retrieval)

@@ -1,0 +1,93 @@
+"""Extractive answers on the starter corpus: valid markers, verbatim sentences, abstention."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.answer import Answer, Answerer
+from assistant.extractive import split_sentences
+from assistant.generate import check_markers
+from assistant.settings import Settings
+
+QUESTION = "How many producers make up the frog-farming mini-cluster in Zamora, Ecuador?"
+
+
+@pytest.fixture(scope="module")
+def answerer(starter_index: Settings) -> Answerer:
+    return Answerer.from_settings(starter_index.model_copy(update={"llm_backend": "none"}))
+
+
+def quoted_sentences(answer: Answer) -> list[tuple[str, int]]:
+    return [(s, int(m)) for s, m in re.findall(r"“(.+?)” \[(\d+)\]", answer.answer)]
+
+
+def test_extractive_answer_cites_retrieved_passages_verbatim(answerer: Answerer) -> None:
+    retrieved = {d.metadata["chunk_id"] for d in answerer.retriever.invoke(QUESTION)}
+    answer = answerer.answer(QUESTION)
+
+    assert not answer.abstained and answer.mode == "extractive"
+    assert "16 producers" in answer.answer
+    markers = [int(m) for m in re.findall(r"\[(\d+)\]", answer.answer)]
+    assert list(dict.fromkeys(markers)) == list(range(1, len(answer.citations) + 1))
+    assert [c.marker for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    assert {c.chunk_id for c in answer.citations} <= retrieved
+    by_marker = {c.marker: c for c in answer.citations}
+    pairs = quoted_sentences(answer)
+    assert pairs and len(pairs) == len(markers)
+    for sentence, marker in pairs:
+        assert sentence in by_marker[marker].text
+    assert all(c.title and c.doc_id and c.year for c in answer.citations)
+
+
+def test_unrelated_question_is_abstained_with_closest_topics(answerer: Answerer) -> None:
+    answer = answerer.answer("How do I reverse a singly linked list in Python?")
+
+    assert answer.abstained
+    assert answer.citations == []
+    assert "does not cover" in answer.answer
+    assert "closest topics" in answer.answer
+
+
+def test_answer_dict_follows_the_contract(answerer: Answerer) -> None:
+    data = answerer.answer(QUESTION).to_dict()
+
+    assert {"answer", "abstained", "citations", "rewritten_query", "mode"} <= set(data)
+    assert set(data["citations"][0]) >= {
+        "marker",
+        "chunk_id",
+        "doc_id",
+        "title",
+        "section",
+        "page",
+        "text",
+        "authors",
+        "year",
+    }
+
+
+def test_stream_yields_text_then_the_final_answer(answerer: Answerer) -> None:
+    pieces = list(answerer.stream(QUESTION))
+
+    assert isinstance(pieces[-1], Answer)
+    assert "".join(p for p in pieces[:-1] if isinstance(p, str)) == pieces[-1].answer
+
+
+def test_sentences_skip_headings_and_fragments() -> None:
+    text = (
+        "# Heading\n\nFirst full sentence of the paragraph is here. Short.\n\n"
+        "Second one, with a few more words."
+    )
+    assert split_sentences(text) == [
+        "First full sentence of the paragraph is here.",
+        "Second one, with a few more words.",
+    ]
+
+
+def test_markers_are_renumbered_by_first_use_and_invalid_ones_dropped() -> None:
+    text, order, invalid = check_markers("B holds [3]. A holds [1, 3]. Made up [7].", 4)
+
+    assert text == "B holds [1]. A holds [2][1]. Made up."
+    assert order == [2, 0, 2]
+    assert invalid == [7]
