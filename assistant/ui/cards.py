@@ -107,6 +107,17 @@ def neighbours(store: IndexStore, chunk: Document) -> tuple[str, str]:
     return by_seq.get(seq - 1, ""), by_seq.get(seq + 1, "")
 
 
+def trim_overlap(left: str, right: str, keep_left: bool = True) -> str:
+    """``left`` (or ``right``) without the text it shares with the other side (chunk overlap)."""
+    side, other = (left, right) if keep_left else (right, left)
+    if side.strip() and side.strip() in other:
+        return ""
+    for size in range(min(len(left), len(right)), 20, -1):
+        if left.endswith(right[:size]):
+            return left[:-size].rstrip() if keep_left else right[size:].lstrip()
+    return side
+
+
 def render_context(store: IndexStore, citation: dict[str, Any], sentences: list[str]) -> None:
     """The cited passage between its neighbours in the document."""
     chunk = locate(store, citation)
@@ -116,7 +127,9 @@ def render_context(store: IndexStore, citation: dict[str, Any], sentences: list[
     if not citation.get("chunk_id"):  # a short quote: highlight it inside its passage
         sentences = [str(citation.get("text") or "")]
     before, after = neighbours(store, chunk)
-    passage = highlight_html(chunk.page_content, sentences)
+    text = chunk.page_content if not citation.get("chunk_id") else citation.get("text") or ""
+    before, after = trim_overlap(before, text), trim_overlap(text, after, keep_left=False)
+    passage = highlight_html(text, sentences)
     st.markdown(
         f'<div class="src-context">… {html.escape(before)}</div>'
         f'<div class="src-passage">{passage}</div>'
@@ -135,10 +148,14 @@ def render_card(
     """One citation as an expandable card; the cited sentences are highlighted."""
     with st.expander(card_label(citation), expanded=expanded):
         st.markdown(f'<div class="src-meta">{meta_line(citation)}</div>', unsafe_allow_html=True)
-        passage = highlight_html(citation.get("text") or "", sentences)
-        st.markdown(f'<div class="src-passage">{passage}</div>', unsafe_allow_html=True)
+        body = st.container()
         ident = citation.get("chunk_id") or zlib.crc32(str(citation.get("text")).encode())
-        if store is not None and st.toggle(
+        context = store is not None and st.toggle(
             "Show surrounding text", key=f"ctx_{key}_{citation.get('marker')}_{ident}"
-        ):
-            render_context(store, citation, sentences)
+        )
+        with body:
+            if context:
+                render_context(store, citation, sentences)
+            else:
+                passage = highlight_html(citation.get("text") or "", sentences)
+                st.markdown(f'<div class="src-passage">{passage}</div>', unsafe_allow_html=True)

@@ -54,12 +54,17 @@ def render_status(settings: Settings) -> None:
     store = IndexStore(settings)
     ledger = store.load_ledger()
     version = resources.index_version(settings)
-    cols = st.columns(4)
+    cols = st.columns(3)
     cols[0].metric("Documents", len(ledger.files))
     cols[1].metric("Passages", f"{len(ledger.chunk_ids()):,}")
-    cols[2].metric("Embedding model", str(ledger.signature.get("model", "?")).split(":")[0])
-    updated = datetime.fromtimestamp(version).strftime("%Y-%m-%d %H:%M") if version else "never"
-    cols[3].metric("Last updated", updated)
+    when = datetime.fromtimestamp(version) if version else None
+    cols[2].metric("Last updated", f"{when:%d %b %Y}" if when else "never")
+    model = str(ledger.signature.get("model", "?")).split(":")[0]
+    size = ledger.signature.get("chunk_tokens", "?")
+    st.caption(
+        f"Embedding model `{model}` · passages of up to {size} tokens · "
+        f"index `{settings.index_dir}`" + (f" · updated {when:%Y-%m-%d %H:%M}" if when else "")
+    )
     pending = unindexed_files(settings, ledger.files)
     if pending:
         st.warning(
@@ -191,8 +196,12 @@ def render(settings: Settings) -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            "Year": st.column_config.NumberColumn(format="%d"),
-            "Passages": st.column_config.NumberColumn(help="Chunks in the index"),
+            "Title": st.column_config.TextColumn(width="large"),
+            "Authors": st.column_config.TextColumn(width="medium"),
+            "Year": st.column_config.NumberColumn(format="%d", width="small"),
+            "Kind": st.column_config.TextColumn(width="small"),
+            "Passages": st.column_config.NumberColumn(help="Chunks in the index", width="small"),
+            "File": st.column_config.TextColumn(width="medium"),
         },
     )
     render_upload(settings)

@@ -105,6 +105,9 @@ def profile_form(profile: ClusterProfile, key: str) -> ClusterProfile | None:
     with st.form(f"{key}_form", border=True):
         updates: dict[str, Any] = {}
         cols = st.columns(3)
+        with cols[2]:
+            updates["time_frame"] = _text(profile, "time_frame", key)
+            updates["budget"] = _text(profile, "budget", key)
         with cols[0]:
             updates["sector"] = _text(profile, "sector", key)
             updates["place"] = _text(profile, "place", key)
@@ -116,15 +119,15 @@ def profile_form(profile: ClusterProfile, key: str) -> ClusterProfile | None:
                 key=f"{key}_n_firms",
             )
             updates["n_firms"] = int(firms) or None
-            updates["time_frame"] = _text(profile, "time_frame", key)
-            updates["budget"] = _text(profile, "budget", key)
         with cols[1]:
             for field in CHOICES:
                 updates[field] = _choice(profile, field, key)
+        with cols[2]:
             updates["lead_firms"] = _yes_no(profile, "lead_firms", key)
             updates["fdi"] = _yes_no(profile, "fdi", key)
-        with cols[2]:
-            for field in LISTS:
+        halves = st.columns(2)
+        for number, field in enumerate(LISTS):
+            with halves[number % 2]:
                 updates[field] = _many(profile, field, key)
         goals = st.text_input(LABELS["goals"], ", ".join(profile.goals), key=f"{key}_goals")
         updates["goals"] = [g.strip() for g in goals.split(",") if g.strip()]

@@ -155,7 +155,7 @@ def render_profile(settings: Settings, profile: ClusterProfile) -> None:
     st.subheader("2. Check what was understood")
     st.caption(
         "Correct anything the reader got wrong; fields it could not tell stay “unknown”. "
-        "Hover over ⓘ to see which words a value was read from."
+        "The (?) next to a field shows the words its value was read from."
     )
     for note in profile.contradictions:
         st.warning(note, icon=":material/warning:")
