@@ -24,6 +24,7 @@ from assistant.settings import Settings
 
 LEDGER_FILE = "ledger.json"
 BM25_DIR = "bm25"
+RUN_MARKER = "ingest-running"
 
 
 @dataclass
@@ -44,8 +45,6 @@ class Ledger:
 
     signature: dict[str, Any] = field(default_factory=dict)
     files: dict[str, FileEntry] = field(default_factory=dict)
-    # True once a run has finished: the index matches the ledger (cleared while a run writes)
-    complete: bool = False
 
     def chunk_ids(self) -> set[str]:
         return {cid for entry in self.files.values() for cid in entry.chunk_ids}
@@ -53,7 +52,7 @@ class Ledger:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Ledger:
         files = {k: FileEntry(**v) for k, v in data.get("files", {}).items()}
-        return cls(data.get("signature", {}), files, bool(data.get("complete", False)))
+        return cls(signature=data.get("signature", {}), files=files)
 
 
 class IndexLockedError(RuntimeError):
@@ -162,7 +161,6 @@ class IndexStore:
         data = {
             "signature": ledger.signature,
             "files": {k: asdict(v) for k, v in ledger.files.items()},
-            "complete": ledger.complete,
         }
         atomic_write_json(self.root / LEDGER_FILE, data)
 
@@ -192,6 +190,11 @@ class IndexStore:
     @property
     def bm25_dir(self) -> Path:
         return self.root / BM25_DIR
+
+    @property
+    def run_marker(self) -> Path:
+        """A file that exists while an ingest run writes: left behind, it tells of a killed run."""
+        return self.root / RUN_MARKER
 
     def has_local_chroma(self) -> bool:
         """Whether the embedded Chroma folder exists (always True with a Chroma server)."""

@@ -4,8 +4,8 @@ Each file's chunks are written to Chroma before the ledger records them, and the
 written atomically. A run that was killed half-way therefore leaves, at worst, chunks that no
 ledger entry claims (deleted by the next run's repair step) or a ledger entry whose chunks are
 missing (re-indexed by the next run): the next run always ends in the state of a clean build.
-The ledger's ``complete`` flag is cleared when a run starts and set when it ends, so a run that
-follows a finished one skips the repair step and, when nothing changed, never opens Chroma.
+A marker file exists while a run writes; a run that finds no marker knows the last one
+finished, skips the repair step and, when nothing changed, neither opens Chroma nor writes.
 """
 
 from __future__ import annotations
@@ -158,14 +158,10 @@ class Indexer:
             pending = self._plan(files, folders, ledger, report)
             self._write(pending, ledger, report, progress)
             self._refresh_bm25(ledger, force=report.changed)
-            self._mark(ledger, complete=True)
+            self.store.run_marker.unlink(missing_ok=True)
         report.total_chunks = len(ledger.chunk_ids())
         report.seconds = time.perf_counter() - started
         return report
-
-    def _mark(self, ledger: Ledger, complete: bool) -> None:
-        ledger.complete = complete
-        self.store.save_ledger(ledger)
 
     def _existing(self, ledger: Ledger) -> list[Path]:
         paths = (Path(self.settings.corpus_dir, key).resolve() for key in ledger.files)
@@ -186,10 +182,15 @@ class Indexer:
             ledger = Ledger()
         ledger.signature = self.signature
         # after a finished run nothing needs repair, and Chroma need not even be opened
-        finished = ledger.complete and self.store.has_local_chroma()
-        self._mark(ledger, complete=False)
+        finished = (
+            bool(ledger.files)
+            and not self.store.run_marker.exists()
+            and self.store.has_local_chroma()
+        )
+        self.store.run_marker.touch()
         if not finished:
             self._repair(ledger, report)
+            self.store.save_ledger(ledger)
         return ledger
 
     def _repair(self, ledger: Ledger, report: IngestReport) -> None:
@@ -215,7 +216,8 @@ class Indexer:
                 self.store.delete(entry.chunk_ids)
                 del ledger.files[key]
                 report.removed.append(key)
-        self.store.save_ledger(ledger)
+        if report.removed:
+            self.store.save_ledger(ledger)
         pending: list[_Pending] = []
         for path in files:
             key = self.key(path)

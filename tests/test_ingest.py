@@ -148,10 +148,14 @@ def test_incremental_edit_delete_and_untouched(indexed: Settings, embeddings) ->
     hits = BM25Index.load(IndexStore(indexed).bm25_dir).search("docx-only phrase broker", k=50)
     assert not {cid for cid, _ in hits} & before[DOCX]
 
+    ledger_written = (indexed.index_dir / "ledger.json").stat().st_mtime_ns
     report = Indexer(indexed, embeddings).run()
     assert report.chunks_embedded == 0 and not report.changed
     assert sorted(report.unchanged) == sorted([PDF, MD, TXT])
     assert snapshot(indexed) == gone
+    # a no-change run leaves the ledger alone (readers watch it to reload) and ends cleanly
+    assert (indexed.index_dir / "ledger.json").stat().st_mtime_ns == ledger_written
+    assert not IndexStore(indexed).run_marker.exists()
 
 
 def test_bad_files_are_reported_and_skipped(make_settings, embeddings) -> None:
@@ -250,9 +254,7 @@ def test_half_written_index_is_repaired(indexed: Settings, embeddings) -> None:
     stray = find(indexed, "docx-only phrase")
     stray.metadata["chunk_id"] = "orphan-chunk"
     store.upsert([stray], embeddings.embed_documents([stray.page_content]))
-    ledger = store.load_ledger()
-    ledger.complete = False  # the run was killed before it finished
-    store.save_ledger(ledger)
+    store.run_marker.touch()  # the run was killed before it finished
 
     report = Indexer(indexed, embeddings).run()
     assert report.updated == [] and report.added == [PDF]
