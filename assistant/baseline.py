@@ -1,7 +1,8 @@
 """The naive baseline retrieval pipelines, built in a temporary folder for comparison.
 
-Recursive 1,000/150-character chunks of each document's text, embedded with the same model and
-searched in Chroma (top-k), BM25 on the same chunks, and both fused by reciprocal rank.
+Recursive 1,000/150-character chunks of each document's raw text (text files as read; PDF and
+Word through our loaders), embedded with the same model and searched in Chroma (top-k), BM25 on
+the same chunks, and both fused by reciprocal rank.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from assistant.settings import Settings
 
 CHUNK_CHARS = 1000
 OVERLAP_CHARS = 150
+TEXT_SUFFIXES = (".txt", ".text", ".md", ".markdown")
 Search = Callable[[str], list[dict[str, Any]]]
 
 
@@ -28,7 +30,7 @@ def naive_chunks(settings: Settings) -> list[Document]:
 
     from ingest.chunking import document_text
     from ingest.document import LoadError
-    from ingest.loaders import load_file
+    from ingest.loaders import decode_text, load_file
     from ingest.pipeline import discover
 
     splitter = RecursiveCharacterTextSplitter(chunk_size=CHUNK_CHARS, chunk_overlap=OVERLAP_CHARS)
@@ -36,8 +38,11 @@ def naive_chunks(settings: Settings) -> list[Document]:
     chunks: list[Document] = []
     for path in files:
         try:
-            text = document_text(load_file(path, int(settings.max_file_mb * 1e6)).blocks)
-        except LoadError:
+            if path.suffix.lower() in TEXT_SUFFIXES:  # as a plain text loader reads it
+                text = decode_text(path.read_bytes())
+            else:
+                text = document_text(load_file(path, int(settings.max_file_mb * 1e6)).blocks)
+        except (LoadError, OSError):
             continue
         for piece in splitter.split_text(text):
             chunks.append(Document(page_content=piece, metadata={"doc_id": path.stem}))
