@@ -186,3 +186,31 @@ def test_first_start_builds_the_index(
     assert IndexStore(settings).exists()
     assert [t.value for t in at.title] == ["Ask the library"]
     assert "1 documents" in " ".join(m.value for m in at.sidebar.markdown)
+
+
+def test_llm_answer_streams_through_the_app_with_the_cluster_as_context(
+    starter_index: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from openai_stub_server import StubServer
+
+    stub = StubServer().start()
+    try:
+        point_app_at(monkeypatch, starter_index, tmp_path)
+        monkeypatch.setenv("CLUSTER_ASSISTANT_LLM_BACKEND", "openai")
+        monkeypatch.setenv("CLUSTER_ASSISTANT_LLM_MODEL", "stub-model")
+        monkeypatch.setenv("CLUSTER_ASSISTANT_LLM_BASE_URL", stub.openai_url)
+        monkeypatch.setenv("CLUSTER_ASSISTANT_LLM_TIMEOUT", "5")
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+        assert "openai: stub-model" in " ".join(m.value for m in at.sidebar.markdown)
+        at.session_state["cluster_profile"] = {"summary": "sector: dairy; trust: low"}
+        stub.script("Trust grows when firms start with small joint projects [1].")
+        at.chat_input[0].set_value(QUESTION).run()
+        assert not at.exception
+        text = at.chat_message[1].markdown[0].value
+        assert text.startswith("Trust grows when firms start with small joint projects")
+        assert ":blue-badge[1]" in text and card_labels(at)
+        body = stub.requests[-1].body
+        assert body["stream"] is True
+        assert "sector: dairy; trust: low" in json.dumps(body["messages"])
+    finally:
+        stub.stop()
