@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import re
 import zipfile
 from collections.abc import Callable
@@ -21,10 +22,20 @@ def sniff_kind(data: bytes) -> str:
     if data.startswith(b"%PDF-"):
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
-        return "docx" if b"word/" in data[:4096] or b"[Content_Types].xml" in data[:4096] else "zip"
+        return _zip_kind(data)
     if b"\x00" in data[:8192]:
         return "binary"
     return "text"
+
+
+def _zip_kind(data: bytes) -> str:
+    """'docx' for a Word file (or a damaged zip that looks like one), else 'zip'."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "docx" if "word/document.xml" in archive.namelist() else "zip"
+    except zipfile.BadZipFile:
+        head = data[:4096]
+        return "docx" if b"word/" in head or b"[Content_Types].xml" in head else "zip"
 
 
 def decode_text(data: bytes) -> str:
@@ -77,8 +88,6 @@ def _open_without_password(reader: object) -> bool:
 
 
 def load_pdf(path: Path, data: bytes) -> LoadedDocument:
-    import io
-
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -109,8 +118,6 @@ def load_pdf(path: Path, data: bytes) -> LoadedDocument:
 
 
 def load_docx(path: Path, data: bytes) -> LoadedDocument:
-    import io
-
     import docx
 
     try:
@@ -174,6 +181,13 @@ _LOADERS: dict[str, Callable[[Path, bytes], LoadedDocument]] = {
     "text": load_text,
 }
 _EXPECTED = {".pdf": "pdf", ".docx": "docx"}
+_KINDS = {
+    "pdf": "a PDF",
+    "docx": "a Word (.docx) file",
+    "zip": "a zip archive",
+    "binary": "binary data",
+    "text": "plain text",
+}
 
 
 def load_file(path: Path, max_bytes: int | None = None) -> LoadedDocument:
@@ -192,10 +206,7 @@ def load_file(path: Path, max_bytes: int | None = None) -> LoadedDocument:
     kind = sniff_kind(data)
     expected = _EXPECTED.get(suffix, "text")
     if kind != expected:
-        raise LoadError(
-            f"the content is not {expected.upper()} (it looks like {kind}) "
-            f"despite the '{suffix}' name"
-        )
+        raise LoadError(f"not {_KINDS[expected]}: the content is {_KINDS[kind]}")
     loaded = _LOADERS[kind](path, data)
     if not any(b.text.strip() for b in loaded.blocks if not b.is_heading):
         raise LoadError("no readable text found in the file")

@@ -177,7 +177,7 @@ def test_bad_files_are_reported_and_skipped(make_settings, embeddings) -> None:
     assert "no text layer" in reasons["scan.pdf"]
     assert "corrupt or truncated" in reasons["broken.pdf"]
     assert "empty" in reasons["empty.txt"]
-    assert "not TEXT" in reasons["program.txt"]
+    assert "binary data" in reasons["program.txt"]
     assert sorted(report.added) == sorted([PDF, DOCX, MD, TXT, "documents/latin.txt"])
     assert "São Paulo" in find(settings, "Paulo").page_content
     assert_consistent(snapshot(settings))

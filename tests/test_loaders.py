@@ -88,9 +88,9 @@ def test_cp1252_text_is_decoded(tmp_path: Path) -> None:
     [
         ("empty.txt", b"", "empty"),
         ("blank.md", b"  \n\n \n", "empty"),
-        ("binary.txt", bytes(range(256)) * 8, "not TEXT"),
-        ("fake.pdf", b"Just some words, not a PDF.", "not PDF"),
-        ("fake.docx", b"%PDF-1.4 not really", "not DOCX"),
+        ("binary.txt", bytes(range(256)) * 8, "not plain text: the content is binary data"),
+        ("fake.pdf", b"Just some words, not a PDF.", "not a PDF: the content is plain text"),
+        ("fake.docx", b"%PDF-1.4 not really", r"not a Word \(.docx\) file: the content is a PDF"),
         ("notes.rtf", b"{\\rtf1 hello}", "unsupported file type"),
     ],
 )
@@ -165,3 +165,18 @@ def test_manifest_entry_wins_over_the_file(tmp_path: Path) -> None:
         2020,
         "report",
     )
+
+
+def test_zip_and_damaged_docx(tmp_path: Path) -> None:
+    import zipfile
+
+    archive = tmp_path / "archive.docx"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("data.csv", "a,b\n1,2\n")
+    with pytest.raises(LoadError, match="the content is a zip archive"):
+        load_file(archive)
+    good = docs.report_docx(tmp_path).read_bytes()
+    damaged = tmp_path / "damaged.docx"
+    damaged.write_bytes(good[: len(good) // 2])
+    with pytest.raises(LoadError, match="Word file is corrupt"):
+        load_file(damaged)
