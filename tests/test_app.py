@@ -61,6 +61,10 @@ def own_library(
     return settings
 
 
+def answer_id(at: AppTest) -> str:
+    return next(m["id"] for m in reversed(at.session_state["messages"]) if "id" in m)
+
+
 def card_labels(at: AppTest) -> list[str]:
     return [e.label for e in at.expander if e.label.startswith("[")]
 
@@ -76,7 +80,7 @@ def test_question_gets_a_cited_answer_feedback_and_follow_up(app: AppTest, tmp_p
     assert not app.exception
     answer = app.chat_message[1]
     assert answer.name == "assistant"
-    assert ":blue-badge[1]" in answer.markdown[0].value
+    assert f'href="#src-{answer_id(app)}-1"' in answer.markdown[0].value
     labels = card_labels(app)
     assert labels and labels[0].startswith("[1] ")
     assert any("<mark>" in m.value for m in answer.markdown), "cited sentence not highlighted"
@@ -208,7 +212,7 @@ def test_llm_answer_streams_through_the_app_with_the_cluster_as_context(
         assert not at.exception
         text = at.chat_message[1].markdown[0].value
         assert text.startswith("Trust grows when firms start with small joint projects")
-        assert ":blue-badge[1]" in text and card_labels(at)
+        assert 'class="cite"' in text and card_labels(at)
         body = stub.requests[-1].body
         assert body["stream"] is True
         assert "sector: dairy; trust: low" in json.dumps(body["messages"])

@@ -90,8 +90,11 @@ def test_ask_in_browser_shows_a_citation_card(app_url: str, tmp_path: Path) -> N
         expect(box).to_be_visible(timeout=60_000)
         box.fill("How can a cluster initiative build trust among firms?")
         box.press("Enter")
+        marker = page.locator("a.cite").first
+        expect(marker).to_be_visible(timeout=120_000)
+        marker.click()  # a citation marker leads to its source card
         card = page.get_by_test_id("stExpander").filter(has_text="[1]").first
-        expect(card).to_be_visible(timeout=120_000)
+        expect(card).to_be_in_viewport()
         card.locator("summary").click()
         expect(card.locator(".src-passage")).to_be_visible()
         shot = tmp_path / "ask-citation.png"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -10,7 +11,7 @@ import streamlit as st
 from assistant.settings import Settings
 from assistant.ui import resources
 from assistant.ui.answering import CLUSTER, reset_history, respond
-from assistant.ui.cards import render_card
+from assistant.ui.cards import card_anchor, render_card
 from assistant.ui.feedback import append_feedback, conversation_markdown, feedback_record
 from assistant.ui.highlight import cited_sentences
 from assistant.ui.status import backend_label
@@ -30,6 +31,17 @@ def answer_markdown(text: str) -> str:
     return BADGE.sub(lambda m: f" :blue-badge[{m.group(1)}]", text)
 
 
+def answer_html(text: str, message_id: str) -> str:
+    """Answer text as HTML whose citation markers link to their source cards."""
+    text = html.escape(text, quote=False).replace("$", "\\$")
+    return BADGE.sub(
+        lambda m: (
+            f' <a class="cite" href="#{card_anchor(message_id, int(m.group(1)))}">{m.group(1)}</a>'
+        ),
+        text,
+    )
+
+
 def on_feedback(settings: Settings, message: dict[str, Any]) -> None:
     value = st.session_state.get(f"fb_{message['id']}")
     if value is None:
@@ -43,7 +55,8 @@ def render_sources(settings: Settings, message: dict[str, Any]) -> None:
     store = resources.store(settings)
     for citation in message["citations"]:
         sentences = cited_sentences(message["content"], citation["marker"])
-        render_card(citation, sentences, store, key=message["id"])
+        anchor = card_anchor(message["id"], citation["marker"])
+        render_card(citation, sentences, store, key=message["id"], anchor=anchor)
 
 
 def render_assistant(settings: Settings, message: dict[str, Any]) -> None:
@@ -55,7 +68,7 @@ def render_assistant(settings: Settings, message: dict[str, Any]) -> None:
     if message.get("abstained"):
         st.info(answer_markdown(message["content"]), icon=":material/search_off:")
     else:
-        st.markdown(answer_markdown(message["content"]))
+        st.markdown(answer_html(message["content"], message["id"]), unsafe_allow_html=True)
     if message["citations"]:
         st.markdown("**Sources**")
         render_sources(settings, message)

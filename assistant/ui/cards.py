@@ -18,6 +18,16 @@ CARD_CSS = """
 .src-passage {border-left: 3px solid #1f6f8b; padding: 0.4rem 0.8rem; background: #f6f8f9;
   border-radius: 0 6px 6px 0; font-size: 0.92rem; line-height: 1.5;}
 .src-passage mark {background: #ffe58a; padding: 0 2px; border-radius: 2px;}
+a.cite {display: inline-block; min-width: 1.3em; padding: 0 0.35em; margin: 0 1px;
+  border-radius: 0.5em; background: #e3eef3; color: #1f6f8b; font-size: 0.78em;
+  font-weight: 600; text-align: center; text-decoration: none; vertical-align: 0.1em;}
+a.cite:hover {background: #1f6f8b; color: #fff;}
+.src-anchor {display: block; position: relative; top: -5rem; height: 0;}
+div[data-testid="stElementContainer"]:has(.src-anchor) {margin-bottom: -1rem;}
+div[data-testid="stElementContainer"]:has(.src-anchor:target)
+  + div[data-testid="stExpander"] details,
+div[data-testid="stElementContainer"]:has(.src-anchor:target)
+  + div details {border: 2px solid #1f6f8b; box-shadow: 0 0 0 3px #cfe3ea;}
 .src-context {color: #6b7780; font-size: 0.88rem; line-height: 1.5; padding: 0.3rem 0.8rem;}
 </style>
 """
@@ -138,14 +148,22 @@ def render_context(store: IndexStore, citation: dict[str, Any], sentences: list[
     )
 
 
+def card_anchor(scope: str, marker: int) -> str:
+    """The HTML id of a source card, for links from citation markers."""
+    return f"src-{scope}-{marker}"
+
+
 def render_card(
     citation: dict[str, Any],
     sentences: list[str],
     store: IndexStore | None,
     key: str,
     expanded: bool = False,
+    anchor: str | None = None,
 ) -> None:
     """One citation as an expandable card; the cited sentences are highlighted."""
+    if anchor:
+        st.markdown(f'<span class="src-anchor" id="{anchor}"></span>', unsafe_allow_html=True)
     with st.expander(card_label(citation), expanded=expanded):
         st.markdown(f'<div class="src-meta">{meta_line(citation)}</div>', unsafe_allow_html=True)
         body = st.container()
