@@ -82,6 +82,16 @@ def unique_chunks(chunks: list[Document]) -> list[Document]:
     ]
 
 
+def _wanted(path: Path, folder: Path) -> bool:
+    """A supported file, not hidden and not an editor's lock file ("~$report.docx")."""
+    parts = path.relative_to(folder).parts
+    return (
+        path.suffix.lower() in SUPPORTED_SUFFIXES
+        and not any(part.startswith((".", "~$")) for part in parts)
+        and path.is_file()
+    )
+
+
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
     """Supported files under ``paths`` (sorted), and the folders that were scanned."""
     files: set[Path] = set()
@@ -89,13 +99,7 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
     for path in map(Path, paths):
         if path.is_dir():
             folders.append(path.resolve())
-            files.update(
-                p.resolve()
-                for p in path.rglob("*")
-                if p.is_file()
-                and p.suffix.lower() in SUPPORTED_SUFFIXES
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
+            files.update(p.resolve() for p in path.rglob("*") if _wanted(p, path))
         elif path.exists():
             files.add(path.resolve())
         else:

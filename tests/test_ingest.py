@@ -166,8 +166,10 @@ def test_bad_files_are_reported_and_skipped(make_settings, embeddings) -> None:
     docs.truncated_pdf(folder)
     (folder / "empty.txt").write_bytes(b"")
     (folder / "program.txt").write_bytes(bytes(range(256)) * 4)
+    (folder / "~$notes.docx").write_bytes(b"\x00lock file of an open Word document")
+    (folder / ".draft.md").write_text("# Draft\n\nNot ready to be indexed.\n", "utf-8")
     (folder / "latin.txt").write_bytes(
-        ("Caf\u00e9 owners in S\u00e3o Paulo cooperate. " * 9).encode("cp1252")
+        ("Café owners in São Paulo cooperate. " * 9).encode("cp1252")
     )
 
     report = Indexer(settings, embeddings).run()
