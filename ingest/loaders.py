@@ -10,11 +10,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ingest.document import Block, LoadedDocument, LoadError
-from ingest.metadata import split_authors
+from ingest.metadata import split_authors, year_in
 from ingest.structure import structure_lines
 
 SUPPORTED_SUFFIXES = (".pdf", ".md", ".markdown", ".txt", ".text", ".docx")
-_YEAR = re.compile(r"(19|20)\d{2}")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 def sniff_kind(data: bytes) -> str:
@@ -23,7 +23,7 @@ def sniff_kind(data: bytes) -> str:
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
         return _zip_kind(data)
-    if b"\x00" in data[:8192]:
+    if b"\x00" in data[:8192] and not data.startswith(_UTF16_BOMS):
         return "binary"
     return "text"
 
@@ -39,9 +39,9 @@ def _zip_kind(data: bytes) -> str:
 
 
 def decode_text(data: bytes) -> str:
-    """Decode text bytes: UTF-8 (with or without BOM) first, else the detected encoding."""
+    """Decode text bytes: UTF-8 or UTF-16 with a BOM, UTF-8, else the detected encoding."""
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-16" if data.startswith(_UTF16_BOMS) else "utf-8-sig")
     except UnicodeDecodeError:
         pass
     from charset_normalizer import from_bytes
@@ -57,11 +57,6 @@ def decode_text(data: bytes) -> str:
         with contextlib.suppress(UnicodeDecodeError):
             return data.decode("cp1252")
     return str(best)
-
-
-def _year(value: object) -> int | None:
-    m = _YEAR.search(str(value or ""))
-    return int(m.group(0)) if m else None
 
 
 def load_text(path: Path, data: bytes) -> LoadedDocument:
@@ -113,7 +108,7 @@ def load_pdf(path: Path, data: bytes) -> LoadedDocument:
         blocks=structure_lines(lines),
         title=str(info.get("/Title") or "").strip() or None,
         authors=split_authors(str(info.get("/Author") or "")),
-        year=_year(info.get("/CreationDate")),
+        year=year_in(info.get("/CreationDate")),
     )
 
 

@@ -56,7 +56,8 @@ def _title_from_name(path: Path) -> str:
     return re.sub(r"[-_]+", " ", path.stem).strip().capitalize()
 
 
-def _year(value: object) -> int | None:
+def year_in(value: object) -> int | None:
+    """The first plausible year (1500–2099) in a value such as "D:20190501" or "2005a"."""
     m = re.search(r"(1[5-9]|20)\d{2}", str(value or ""))
     return int(m.group(0)) if m else None
 
@@ -97,7 +98,7 @@ def document_meta(
             doc_id=str(entry.get("id") or slugify(path.stem)),
             title=str(entry.get("title") or _title_from_name(path)),
             authors=_authors(entry.get("authors")),
-            year=_year(entry.get("year")),
+            year=year_in(entry.get("year")),
             kind=str(entry.get("kind", "")),
             publisher=str(entry.get("publisher", "")),
             url=str(entry.get("url", "")),

@@ -72,15 +72,20 @@ def test_markdown_headings(tmp_path: Path) -> None:
     ]
 
 
-def test_cp1252_text_is_decoded(tmp_path: Path) -> None:
+@pytest.mark.parametrize("encoding", ["cp1252", "latin-1", "utf-16", "utf-8-sig"])
+def test_legacy_encodings_are_decoded(tmp_path: Path, encoding: str) -> None:
+    euro = "€" if encoding != "latin-1" else "EUR"
     text = (
         "Café owners in São Paulo’s cluster said: “we cooperate” – naïve at first.\n"
-        "The Förderverein paid 5 000 € for the study of the región.\n"
+        f"The Förderverein paid 5 000 {euro} for the study of the región.\n"
     ) * 3
-    path = tmp_path / "latin.txt"
-    path.write_bytes(text.encode("cp1252"))
+    if encoding == "latin-1":
+        text = text.translate(str.maketrans("’“”–", '\'""-'))
+    path = tmp_path / "legacy.txt"
+    path.write_bytes(text.encode(encoding))
     body = " ".join(b.text for b in load_file(path).blocks)
-    assert "São Paulo’s cluster" in body and "5 000 €" in body and "Förderverein" in body
+    assert "São Paulo" in body and f"5 000 {euro}" in body and "Förderverein" in body
+    assert body.count("naïve") == 3
 
 
 @pytest.mark.parametrize(
