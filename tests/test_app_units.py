@@ -49,6 +49,14 @@ def test_check_upload_refuses_with_a_reason(name: str, data: bytes, reason: str)
         check_upload(name, data, max_mb=2)
 
 
+def test_check_upload_refuses_a_file_already_in_the_library() -> None:
+    import hashlib
+
+    known = {hashlib.sha256(PDF).hexdigest(): "Cluster Policy in Developing Countries"}
+    with pytest.raises(UploadError, match=r"already in the library \(Cluster Policy"):
+        check_upload("copy.pdf", PDF, max_mb=1, known=known)
+
+
 def test_save_uploads_never_overwrites_a_different_file(tmp_path: Path) -> None:
     (tmp_path / "a.md").write_text("old")
     first = save_uploads(tmp_path, [check_upload("a.md", b"new text", 1)])

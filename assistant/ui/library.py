@@ -113,11 +113,12 @@ def add_uploads(settings: Settings, files: list) -> None:
     """Check, store and index uploaded files; refused or unreadable files leave no trace."""
     accepted: list[CheckedUpload] = []
     refused: dict[str, str] = {}
+    known = {e.sha256: e.title for e in IndexStore(settings).load_ledger().files.values()}
     for file in files:
         try:
-            accepted.append(check_upload(file.name, file.getvalue(), settings.max_file_mb))
+            accepted.append(check_upload(file.name, file.getvalue(), settings.max_file_mb, known))
         except UploadError as exc:
-            refused[file.name] = str(exc).split(": ", 1)[-1]
+            refused[file.name] = str(exc)
     report = None
     if accepted:
         saved = save_uploads(documents_folder(settings), accepted)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -44,23 +45,29 @@ def safe_name(name: str) -> str:
     return f"{stem or 'document'}{suffix}"
 
 
-def check_upload(name: str, data: bytes, max_mb: float) -> CheckedUpload:
-    """Accept ``data`` as a document named ``name``, or raise ``UploadError`` saying why."""
+def check_upload(
+    name: str, data: bytes, max_mb: float, known: dict[str, str] | None = None
+) -> CheckedUpload:
+    """Accept ``data`` as a document named ``name``, or raise ``UploadError`` saying why.
+
+    ``known`` maps the sha256 of files already in the library to their titles.
+    """
     clean = safe_name(name)
     suffix = Path(clean).suffix
     if suffix not in KIND_BY_SUFFIX:
         allowed = ", ".join(sorted(KIND_BY_SUFFIX))
-        raise UploadError(f"{name}: unsupported file type '{suffix or 'none'}' ({allowed}).")
+        raise UploadError(f"unsupported file type '{suffix or 'none'}' (use {allowed}).")
     if not data:
-        raise UploadError(f"{name}: the file is empty.")
+        raise UploadError("the file is empty.")
     if len(data) > max_mb * 1e6:
-        raise UploadError(f"{name}: {len(data) / 1e6:.1f} MB is over the {max_mb:g} MB limit.")
+        raise UploadError(f"{len(data) / 1e6:.1f} MB is over the {max_mb:g} MB limit.")
     kind, expected = sniff_kind(data), KIND_BY_SUFFIX[suffix]
     if kind != expected:
         found = KIND_NAMES.get(kind, f"{kind} data")
-        raise UploadError(
-            f"{name}: the name says {KIND_NAMES[expected]} but the content is {found}."
-        )
+        raise UploadError(f"the name says {KIND_NAMES[expected]} but the content is {found}.")
+    digest = hashlib.sha256(data).hexdigest()
+    if known and digest in known:
+        raise UploadError(f"the same file is already in the library ({known[digest]}).")
     return CheckedUpload(clean, data)
 
 
