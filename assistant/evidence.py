@@ -9,6 +9,7 @@ curated quote when the contextual query finds none of them.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,20 @@ from assistant.records import chunk_record
 
 # Documents with developing-country guidance first (corpus guide, cross-document notes).
 DEVELOPING_DOCS = ("benner-2013", "unido-2010", "meyer-stamer-2005")
+
+
+ENTRY = re.compile(r"^\s*(-\s*)?[A-Z][\w'’.-]+,\s+[A-Z].{0,120}?\(?(19|20)\d\d")
+YEAR = re.compile(r"\b(19|20)\d\d\b")
+
+
+def looks_like_references(text: str) -> bool:
+    """A bibliography or list of notes rather than a discussion."""
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if not lines:
+        return False
+    entries = sum(bool(ENTRY.match(ln)) for ln in lines)
+    dense = len(YEAR.findall(text)) * 10 > len(text.split())
+    return entries * 2 >= len(lines) or dense
 
 
 def norm(text: str) -> str:
@@ -79,6 +94,8 @@ class CitationFinder:
         cited = self._doc_ids(ins)
         scored = []
         for rank, doc in enumerate(docs):
+            if looks_like_references(doc.page_content):
+                continue
             text = norm(doc.page_content)
             value = 1.0 / (rank + 1)
             if any(q in text for q in quotes):

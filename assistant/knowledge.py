@@ -60,6 +60,8 @@ PROBLEMS = (
     "monitoring",
     "talent",
     "diversification",
+    "programme_design",
+    "risk_capital",
 )
 INSTITUTIONS = (
     "association",

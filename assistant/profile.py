@@ -306,6 +306,8 @@ def _derive(builder: _Builder) -> None:
         add("decline", "lifecycle_stage: declining")
     if "small_country" in values.get("flags", []):
         add("small_market", "flag: small_country")
+    if "national_programme" in values.get("flags", []):
+        add("programme_design", "flag: national_programme")
 
 
 def _embedding_problems(builder: _Builder, embeddings: LocalEmbeddings, threshold: float) -> None:

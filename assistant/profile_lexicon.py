@@ -22,7 +22,7 @@ DEVELOPMENT: dict[str, list[str]] = {
         r"(sub-saharan|west african|east african|central american|andean|african|south asian)",
         r"(nicaragua|honduras|guatemala|el salvador|bolivia|ecuador|peru|ethiopia|kenya|"
         r"tanzania|uganda|senegal|ghana|nigeria|mali|burkina|niger|mozambique|malawi|zambia|"
-        r"rwanda|bangladesh|pakistan|nepal|cambodia|laos|myanmar|haiti|india|sri lanka)",
+        r"rwanda|bangladesh|pakistan|nepal|cambodia|laos|myanmar|haiti|india|indian|sri lanka)",
     ],
     "emerging": [
         r"emerging (economy|economies|market|country)",
@@ -66,6 +66,8 @@ STAGE: dict[str, list[str]] = {
         r"traditional (district|industry|cluster|sector)",
         r"(old|historic) (district|cluster|industry)",
         r"ageing|aging",
+        r"stagnat\w+",
+        r"(visitor numbers|sales|demand|turnover|growth) (are|is|have been|has been) flat",
     ],
     "growing": [
         r"(is|are) (growing|expanding|booming)",
@@ -171,6 +173,8 @@ FIRMS: dict[str, list[str]] = {
         r"lead (firm|company|buyer)s?",
         r"anchor (firm|company|tenant)s?",
         r"foreign[- ]owned",
+        r"(assembly|car|auto) plants?|carmakers?|(car|vehicle|aircraft) manufacturers?",
+        r"foreign (?:[\w-]+ ){0,2}(manufacturers?|compan(y|ies)|investors?|plants?)",
     ],
 }
 
@@ -243,6 +247,8 @@ PROBLEMS: dict[str, list[str]] = {
         r"support institutions?|local government)",
         r"(little|limited|no|lack(s)?( of)?) (institutional )?capacity",
         r"(three|two|few|\d) staff",
+        r"(institutions|associations?|chambers?|agencies|authorities|local government|"
+        r"capacit(y|ies)) (is|are) (very )?(weak|limited|poor|lacking|politici[sz]ed)",
         r"feel ignored",
         r"dominated by",
     ],
@@ -274,7 +280,7 @@ PROBLEMS: dict[str, list[str]] = {
     "branding": [
         r"\bbrand\w*",
         r"appellation|geographical indication|designation of origin|\blabel\b",
-        r"reputation|image of",
+        r"reputation|image of|(no|clear|poor|weak) (clear )?image|identity",
         r"(wine|rural|cultural) tourism",
     ],
     "buyer_power": [
@@ -292,13 +298,19 @@ PROBLEMS: dict[str, list[str]] = {
         r"(linkages?|links) (with|to) (the )?(multinational|mne|large|foreign|lead)",
         r"source (locally|local)",
         r"marine suppliers|suppliers?,? mostly smes",
+        r"become (its |their |local )?suppliers|supplier (audits?|base)|supply chains? of",
     ],
     "finance": [
         r"(access to )?(credit|finance|financing|loans?)\b",
-        r"(working|venture|investment|start-up|seed|risk) capital|access to capital",
+        r"(working|investment) capital|access to capital",
         r"collateral|interest rates?|high interest",
         r"banks? (charge|demand|refuse|lend|only lend)",
         r"(cannot|can't|unable to) (invest|borrow)",
+    ],
+    "risk_capital": [
+        r"(venture|seed|risk|growth|start-?up) (capital|funding|funds?|finance)",
+        r"(business )?angels?|equity (finance|funding|investors?)",
+        r"investors? (for|in) (start-?ups|new firms|young firms)",
     ],
     "skills": [
         r"skills?",
@@ -407,7 +419,9 @@ PROBLEMS: dict[str, list[str]] = {
         r"brain drain",
         r"lost their jobs|laid off|unemployed (workers|engineers|welders)",
         r"(skilled )?(welders|engineers|workers) (lost|leave)",
-        r"labou?r shortage|shortage of workers",
+        r"labou?r shortage|shortage of (workers|staff|engineers|developers|talent)",
+        r"(struggle|difficult|hard|cannot|can't|unable) to (hire|recruit|find|keep) "
+        r"(\w+ )?(staff|workers|developers|engineers|talent|people|graduates)",
     ],
 }
 
@@ -434,8 +448,9 @@ PROPOSALS: dict[str, list[str]] = {
         r"(purchasing|buying) (cooperative|consortium|group)",
     ],
     "government_led": [
-        r"(government|ministry|agency) (wants|plans|proposes|intends) to (start|run|lead|launch|"
-        r"set up) (a|the) cluster",
+        r"(government|ministry|agency) (wants|plans|proposes|intends|is considering) to (start|"
+        r"run|lead|launch|set up) (a|the) cluster",
+        r"ask(ing|s)? the (government|ministry|state) what",
         r"(agency|ministry|government) (would|will) (run|lead|manage) (it|the initiative)",
         r"top[- ]down",
     ],
@@ -464,7 +479,7 @@ PROPOSALS: dict[str, list[str]] = {
     ],
     "free_services": [r"free (of charge|services)", r"fully subsidi[sz]ed"],
     "price_competition": [
-        r"compet\w+ on (low )?(cost|price)s?",
+        r"compet\w+ (only |mainly |mostly |solely )?on (low )?(cost|price)s?",
         r"(cheaper|lower) prices? than",
         r"low[- ]cost (production|competition)",
     ],
@@ -501,11 +516,14 @@ FLAGS: dict[str, list[str]] = {
     ],
     "fdi": [
         r"multinationals?|\bmnes?\b|\bmncs?\b",
+        r"foreign (?:[\w-]+ ){0,2}(manufacturers?|compan(y|ies)|investors?|plants?|carmakers?|"
+        r"producers?|subsidiar(y|ies))",
         r"foreign[- ](owned|investors?|direct investment|firms?)",
         r"\bfdi\b",
     ],
     "public_willing": [
-        r"(keen|willing|eager|ready|wants|want) to (help|support|contribute|co-?finance|invest)",
+        r"(keen|willing|eager|ready|wants|want) to (help|support|contribute|co-?finance|invest|"
+        r"cooperate|work together)",
         r"(government|ministry|municipalit\w+|council|mayor|agency) (asks|is asking|offers)",
     ],
     "crisis": [r"crisis", r"collapsed", r"closed (two|three|\d+) years ago", r"uncompetitive"],

@@ -251,7 +251,7 @@ class Recommender:
             )
             covered |= set(pit.related)
         for s in ranked:
-            if s.blocked is None or s.instrument.id in covered:
+            if s.blocked is None or s.instrument.id in covered or s.value < MIN_SCORE:
                 continue
             out.append(
                 NotRecommended(

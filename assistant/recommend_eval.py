@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-PITFALL_MATCH = 0.5
+PITFALL_MATCH = 0.6
 
 
 def recall_at_k(
