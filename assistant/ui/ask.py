@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-import re
 from typing import Any
 
 import streamlit as st
@@ -11,35 +9,17 @@ import streamlit as st
 from assistant.settings import Settings
 from assistant.ui import resources
 from assistant.ui.answering import CLUSTER, reset_history, respond
-from assistant.ui.cards import card_anchor, render_card
+from assistant.ui.cards import answer_html, answer_markdown, card_anchor, render_card
 from assistant.ui.feedback import append_feedback, conversation_markdown, feedback_record
 from assistant.ui.highlight import cited_sentences
 from assistant.ui.status import backend_label
 
 MESSAGES = "messages"
-BADGE = re.compile(r"[ \t]*\[(\d+)\]")
 EXAMPLES = (
     "How can a cluster initiative build trust among firms?",
     "What is a cluster promotion chain?",
     "Why are cluster competitions hard to run in developing countries?",
 )
-
-
-def answer_markdown(text: str) -> str:
-    """Answer text safe for Streamlit Markdown, with citation markers as badges."""
-    text = text.replace("$", "\\$")
-    return BADGE.sub(lambda m: f" :blue-badge[{m.group(1)}]", text)
-
-
-def answer_html(text: str, message_id: str) -> str:
-    """Answer text as HTML whose citation markers link to their source cards."""
-    text = html.escape(text, quote=False).replace("$", "\\$")
-    return BADGE.sub(
-        lambda m: (
-            f' <a class="cite" href="#{card_anchor(message_id, int(m.group(1)))}">{m.group(1)}</a>'
-        ),
-        text,
-    )
 
 
 def on_feedback(settings: Settings, message: dict[str, Any]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 import zlib
 from typing import Any
 
@@ -11,6 +12,8 @@ from langchain_core.documents import Document
 
 from assistant.store import IndexStore
 from assistant.ui.highlight import highlight_html
+
+BADGE = re.compile(r"[ \t]*\[(\d+)\]")
 
 CARD_CSS = """
 <style>
@@ -37,21 +40,21 @@ def inject_css() -> None:
     st.markdown(CARD_CSS, unsafe_allow_html=True)
 
 
-def citation_from_document(doc: Document, marker: int) -> dict[str, Any]:
-    """A citation record (the CLI contract's fields plus authors, year and seq)."""
-    meta = doc.metadata
-    return {
-        "marker": marker,
-        "chunk_id": meta.get("chunk_id", doc.id),
-        "doc_id": meta.get("doc_id"),
-        "title": meta.get("title"),
-        "authors": meta.get("authors", ""),
-        "year": meta.get("year"),
-        "section": meta.get("section", ""),
-        "page": meta.get("page"),
-        "seq": meta.get("seq"),
-        "text": doc.page_content,
-    }
+def answer_markdown(text: str) -> str:
+    """Answer text safe for Streamlit Markdown, with citation markers as badges."""
+    text = text.replace("$", "\\$")
+    return BADGE.sub(lambda m: f" :blue-badge[{m.group(1)}]", text)
+
+
+def answer_html(text: str, message_id: str) -> str:
+    """Answer text as HTML whose citation markers link to their source cards."""
+    text = html.escape(text, quote=False).replace("$", "\\$")
+    return BADGE.sub(
+        lambda m: (
+            f' <a class="cite" href="#{card_anchor(message_id, int(m.group(1)))}">{m.group(1)}</a>'
+        ),
+        text,
+    )
 
 
 def short_authors(authors: str) -> str:

@@ -14,7 +14,7 @@ from ingest.pipeline import Indexer, IngestReport
 
 def run_indexer(settings: Settings, paths: list[Path]) -> IngestReport | None:
     """Index ``paths`` with a live progress bar; None (and an error shown) if it failed."""
-    bar = st.progress(0.0, text="Reading documents…")
+    bar = st.progress(0.0, text="Loading the embedding model and reading the documents…")
 
     def progress(done: int, total: int, name: str) -> None:
         share = done / total if total else 1.0

@@ -11,7 +11,7 @@ from assistant.knowledge import DEVELOPMENT, PHASES, Case, Catalog, Instrument, 
 from assistant.settings import Settings
 from assistant.ui import resources
 from assistant.ui.answering import to_message
-from assistant.ui.cards import render_card
+from assistant.ui.cards import answer_html, card_anchor, render_card
 from assistant.ui.highlight import cited_sentences
 from assistant.ui.profile_form import words
 
@@ -189,11 +189,12 @@ def render_frameworks(settings: Settings) -> None:
     if message["abstained"]:
         st.info(message["content"])
     else:
-        st.markdown(message["content"].replace("$", "\\$"))
+        st.markdown(answer_html(message["content"], "fw"), unsafe_allow_html=True)
     store = resources.store(settings)
     for citation in message["citations"]:
         sentences = cited_sentences(message["content"], citation["marker"])
-        render_card(citation, sentences, store, key=f"fw_{name}")
+        anchor = card_anchor("fw", citation["marker"])
+        render_card(citation, sentences, store, key=f"fw_{name}", anchor=anchor)
 
 
 def render(settings: Settings) -> None:

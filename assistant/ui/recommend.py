@@ -92,6 +92,8 @@ def render_cases(settings: Settings, roadmap: Roadmap) -> None:
 
 
 def render_disagreements(settings: Settings, roadmap: Roadmap) -> None:
+    if not roadmap.disagreements:
+        st.info("The documents do not disagree about the instruments in this roadmap.")
     store = resources.store(settings)
     for item in roadmap.disagreements:
         with st.container(border=True):
