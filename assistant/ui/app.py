@@ -24,7 +24,6 @@ def navigation() -> st.navigation:
     pages = [
         st.Page(PAGES / f"{name}.py", title=title, icon=icon, default=name == "ask")
         for name, title, icon in PAGE_LIST
-        if (PAGES / f"{name}.py").exists()
     ]
     return st.navigation(pages, position="top")
 

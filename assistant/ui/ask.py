@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import streamlit as st
@@ -14,6 +15,7 @@ from assistant.ui.feedback import append_feedback, conversation_markdown, feedba
 from assistant.ui.highlight import cited_sentences
 from assistant.ui.status import backend_label
 
+log = logging.getLogger(__name__)
 MESSAGES = "messages"
 EXAMPLES = (
     "How can a cluster initiative build trust among firms?",
@@ -78,13 +80,19 @@ def answer(settings: Settings, question: str, use_cluster: bool) -> None:
         placeholder = st.empty()
         streamed = ""
         message = None
-        with st.spinner("Searching the library…"):
-            for piece in respond(settings, question, use_cluster):
-                if isinstance(piece, str):
-                    streamed += piece
-                    placeholder.markdown(answer_markdown(streamed) + " ▌")
-                else:
-                    message = piece
+        try:
+            with st.spinner("Searching the library…"):
+                for piece in respond(settings, question, use_cluster):
+                    if isinstance(piece, str):
+                        streamed += piece
+                        placeholder.markdown(answer_markdown(streamed) + " ▌")
+                    else:
+                        message = piece
+        except Exception as exc:  # shown to the user, not as a traceback
+            log.exception("answering failed")
+            st.session_state[MESSAGES].pop()
+            placeholder.error(f"The question could not be answered: {exc}")
+            return
         placeholder.empty()
     if message is not None:
         st.session_state[MESSAGES].append(message)

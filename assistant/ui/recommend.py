@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +20,7 @@ from assistant.ui.answering import CLUSTER
 from assistant.ui.cards import render_card
 from assistant.ui.profile_form import profile_form
 
+log = logging.getLogger(__name__)
 PROFILE, ROADMAP, ROUND, PENDING = "rec_profile", "rec_roadmap", "rec_round", "rec_pending"
 EXAMPLE = (
     "About 3,500 smallholder banana growers around Rivas, Nicaragua. A respected but small "
@@ -40,8 +44,19 @@ def request_reading(example: str | None = None) -> None:
     st.session_state[PENDING] = True
 
 
+@contextmanager
+def reported(action: str) -> Iterator[None]:
+    """Show a failure of ``action`` as an error message and stop the page (no traceback)."""
+    try:
+        yield
+    except Exception as exc:
+        log.exception("%s failed", action)
+        st.error(f"{action} failed: {exc}")
+        st.stop()
+
+
 def read_description(settings: Settings, text: str) -> None:
-    with st.spinner("Reading the description…"):
+    with st.spinner("Reading the description…"), reported("Reading the description"):
         profile = resources.recommender(settings).profile(text)
     st.session_state[PROFILE] = profile
     st.session_state.pop(ROADMAP, None)
@@ -49,7 +64,10 @@ def read_description(settings: Settings, text: str) -> None:
 
 
 def build_roadmap(settings: Settings, profile: ClusterProfile) -> None:
-    with st.spinner("Scoring instruments and finding the passages that support them…"):
+    with (
+        st.spinner("Scoring instruments and finding the passages that support them…"),
+        reported("Building the roadmap"),
+    ):
         roadmap = resources.recommender(settings).recommend(profile)
     st.session_state[PROFILE] = profile
     st.session_state[ROADMAP] = roadmap
