@@ -17,6 +17,7 @@ BADGE = re.compile(r"[ \t]*\[(\d+)\]")
 
 CARD_CSS = """
 <style>
+[data-testid="stMainBlockContainer"] {padding-top: 3.5rem;}
 .src-meta {color: #5b6770; font-size: 0.85rem; margin-bottom: 0.4rem;}
 .src-passage {border-left: 3px solid #1f6f8b; padding: 0.4rem 0.8rem; background: #f6f8f9;
   border-radius: 0 6px 6px 0; font-size: 0.92rem; line-height: 1.5;}

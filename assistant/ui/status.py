@@ -40,6 +40,12 @@ def render_sidebar(settings: Settings) -> None:
         if cluster:
             st.markdown("##### Your cluster")
             st.caption(cluster.get("summary") or "described on the Recommend page")
+        st.markdown("##### How answers work")
+        st.caption(
+            "Every statement cites the passage it comes from; open a source to check it. "
+            "When the library does not cover a question, the assistant says so instead of "
+            "guessing."
+        )
 
 
 def ensure_index(settings: Settings) -> None:
