@@ -132,6 +132,10 @@ def test_learn_filters_the_catalog(app: AppTest) -> None:
     assert len(app.dataframe[0].value) == len(app.selectbox[0].options)
     assert card_labels(app), "frameworks and entries show their sources"
 
+    app.toggle[0].set_value(True).run()  # a catalog quote, read in its document
+    context = [m.value for m in app.markdown if 'class="src-context"' in m.value]
+    assert context and "<mark>" in context[0]
+
 
 def test_upload_adds_a_document_and_removal_takes_it_out(own_library: Settings) -> None:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
