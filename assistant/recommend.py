@@ -29,7 +29,8 @@ from assistant.scoring import (
 from assistant.settings import Settings
 
 PHASE_ORDER = list(PHASES)
-MIN_SCORE = 2.0
+MIN_SCORE = 3.0
+MIN_RECOMMENDATIONS = 6
 MAX_RECOMMENDATIONS = 10
 MAX_NOT_RECOMMENDED = 6
 # Sentence-to-problem similarity needed to add a problem the word patterns missed.
@@ -200,8 +201,12 @@ class Recommender:
             else self.profile(description_or_profile)
         )
         ranked = self.rank(profile)
-        chosen = [s for s in ranked if s.blocked is None and s.value >= MIN_SCORE]
-        chosen = chosen[:MAX_RECOMMENDATIONS]
+        usable = [s for s in ranked if s.blocked is None and s.value > 0]
+        chosen = [
+            s
+            for n, s in enumerate(usable[:MAX_RECOMMENDATIONS])
+            if n < MIN_RECOMMENDATIONS or s.value >= MIN_SCORE
+        ]
         recs = [self._recommendation(s, profile) for s in chosen]
         recs.sort(key=lambda r: (PHASE_ORDER.index(r.phase), -r.score))
         not_rec = self._not_recommended(profile, ranked)
@@ -210,7 +215,7 @@ class Recommender:
         return Roadmap(
             profile=profile,
             recommendations=recs,
-            ranking=[s.instrument.id for s in ranked if s.blocked is None],
+            ranking=[s.instrument.id for s in chosen],
             not_recommended=not_rec,
             similar_cases=self._cases(profile, [s.instrument.id for s in chosen]),
             disagreements=self._disagreements(involved),

@@ -37,8 +37,75 @@ DIMENSIONS = (
 )
 
 
+PHRASES = {
+    "development": "a {} economy",
+    "stage": "a {} cluster",
+    "trust": "{} trust among firms",
+    "firms": "{} firms present",
+    "has": "an existing {}",
+    "lacks": "no {} mentioned yet",
+    "problem": "{}",
+    "proposal": "the proposal on the table ({})",
+    "flag": "{}",
+}
+FLAG_PHRASES = {
+    "donor_funded": "donor funding",
+    "national_programme": "a programme for many clusters",
+    "small_country": "a small country",
+    "public_willing": "public actors willing to help",
+    "fdi": "foreign investors present",
+    "high_tech": "a high-tech sector",
+    "crisis": "a crisis",
+}
+
+
+PROBLEM_PHRASES = {
+    "no_cooperation": "little cooperation among firms",
+    "low_trust": "low trust among firms",
+    "fragmented_support": "uncoordinated support programmes",
+    "weak_institutions": "weak local institutions",
+    "no_strategy": "no shared strategy yet",
+    "information_gap": "missing market or technology information",
+    "market_access": "poor market access",
+    "export": "export ambitions or barriers",
+    "branding": "no common brand or image",
+    "buyer_power": "dependence on powerful buyers",
+    "supplier_linkages": "weak supplier linkages with larger firms",
+    "finance": "poor access to credit",
+    "risk_capital": "lack of risk capital",
+    "skills": "skills gaps",
+    "technology": "technology or design gaps",
+    "quality_standards": "quality and standards requirements",
+    "innovation": "innovation needs",
+    "input_costs": "costly or hard-to-source inputs",
+    "infrastructure": "infrastructure needs",
+    "regulation": "regulatory obstacles",
+    "public_demand": "public customers buying on price",
+    "decline": "decline of the cluster",
+    "lock_in": "lock-in and inward orientation",
+    "entrepreneurship": "the need for new firms",
+    "poverty_inclusion": "poverty and inclusion concerns",
+    "environment": "environmental problems",
+    "small_market": "a small home market",
+    "investment_gap": "gaps to fill by investment",
+    "monitoring": "the need to show results",
+    "talent": "loss or shortage of talent",
+    "diversification": "diversification into new markets",
+    "programme_design": "designing a programme for many clusters",
+}
+
+
 def _label(condition: str) -> str:
-    return " or ".join(part.replace(":", " ").replace("_", " ") for part in condition.split("|"))
+    """A condition in words: 'has:university' -> 'an existing university'."""
+    parts = []
+    for part in condition.split("|"):
+        field_name, _, value = part.partition(":")
+        if field_name == "flag":
+            value = FLAG_PHRASES.get(value, value)
+        elif field_name == "problem":
+            value = PROBLEM_PHRASES.get(value, value)
+        parts.append(PHRASES[field_name].format(value.replace("_", " ")))
+    return " or ".join(parts)
 
 
 def _words(profile: ClusterProfile, key: str) -> str:
@@ -73,11 +140,12 @@ class Score:
         )
 
     def rationale(self, profile: ClusterProfile) -> str:
-        ins = self.instrument
-        lead = f"{PHASES[ins.phase]}: {ins.name}."
         if not self.facts:
-            return f"{lead} General fit; the description gives no specific signal for it."
-        return f"{lead} Recommended because " + "; ".join(self.facts) + "."
+            return (
+                f"A general {PHASES[self.instrument.phase].split('. ')[-1].lower()} step; "
+                "the description gives no specific signal for it."
+            )
+        return "Recommended because of " + "; ".join(self.facts) + "."
 
 
 def _problems(score: Score, profile: ClusterProfile) -> None:
@@ -88,7 +156,7 @@ def _problems(score: Score, profile: ClusterProfile) -> None:
         score.problems[problem] = weight
         score.value += weight
         words = _words(profile, f"problems.{problem}")
-        score.facts.append(f"it addresses {problem.replace('_', ' ')}{words}")
+        score.facts.append(f"{_label('problem:' + problem)}{words}")
 
 
 def _fit(score: Score, profile: ClusterProfile) -> None:
@@ -116,14 +184,8 @@ def _fit(score: Score, profile: ClusterProfile) -> None:
 def _boosts(score: Score, profile: ClusterProfile) -> None:
     for condition in score.instrument.fit.boost_when:
         if profile.holds(condition):
-            field_name = condition.split("|")[0].split(":")[0]
             words = _words(profile, _evidence_key(condition, profile))
-            score.add(
-                BOOST_WEIGHT,
-                f"{_label(condition)}{words}"
-                if field_name != "lacks"
-                else f"no {condition.split(':')[1].replace('_', ' ')} is mentioned yet",
-            )
+            score.add(BOOST_WEIGHT, f"{_label(condition)}{words}")
 
 
 def _evidence_key(condition: str, profile: ClusterProfile) -> str:
