@@ -89,6 +89,10 @@ def test_question_gets_a_cited_answer_feedback_and_follow_up(app: AppTest, tmp_p
     rows = [json.loads(x) for x in (tmp_path / "feedback.jsonl").read_text().splitlines()]
     assert rows[-1]["rating"] == "up" and rows[-1]["question"] == QUESTION
     assert rows[-1]["chunk_ids"]
+    app.feedback[0].set_value(0).run()
+    app.text_input(key=f"fbc_{answer_id(app)}").set_value("misses financing").run()
+    rows = [json.loads(x) for x in (tmp_path / "feedback.jsonl").read_text().splitlines()]
+    assert rows[-1]["rating"] == "down" and rows[-1]["comment"] == "misses financing"
 
     app.chat_input[0].set_value("What about financing?").run()
     assert not app.exception

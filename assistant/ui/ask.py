@@ -33,6 +33,28 @@ def on_feedback(settings: Settings, message: dict[str, Any]) -> None:
     st.toast("Thanks: your rating was saved.")
 
 
+def on_comment(settings: Settings, message: dict[str, Any]) -> None:
+    comment = st.session_state.get(f"fbc_{message['id']}", "").strip()
+    if comment:
+        record = feedback_record(message, "down", backend_label(settings))
+        append_feedback(settings.feedback_file, {**record, "comment": comment})
+        st.toast("Thanks: your comment was saved.")
+
+
+def render_feedback(settings: Settings, message: dict[str, Any]) -> None:
+    """Thumbs up/down, and after a thumbs-down an optional comment (all kept as JSON lines)."""
+    rating = st.feedback(
+        "thumbs", key=f"fb_{message['id']}", on_change=on_feedback, args=(settings, message)
+    )
+    if rating == 0:
+        st.text_input(
+            "What was wrong or missing? (optional)",
+            key=f"fbc_{message['id']}",
+            on_change=on_comment,
+            args=(settings, message),
+        )
+
+
 def render_sources(settings: Settings, message: dict[str, Any]) -> None:
     store = resources.store(settings)
     for citation in message["citations"]:
@@ -49,17 +71,16 @@ def render_assistant(settings: Settings, message: dict[str, Any]) -> None:
         st.caption(f":material/info: {notice}")
     if message.get("abstained"):
         st.info(answer_markdown(message["content"]), icon=":material/search_off:")
+        st.caption(
+            "Try naming the instrument, actor or country you mean, or browse the instrument "
+            "catalog and case library on the Learn page."
+        )
     else:
         st.markdown(answer_html(message["content"], message["id"]), unsafe_allow_html=True)
     if message["citations"]:
         st.markdown("**Sources**")
         render_sources(settings, message)
-    st.feedback(
-        "thumbs",
-        key=f"fb_{message['id']}",
-        on_change=on_feedback,
-        args=(settings, message),
-    )
+    render_feedback(settings, message)
 
 
 def render_history(settings: Settings) -> None:
