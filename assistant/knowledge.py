@@ -92,6 +92,9 @@ PROPOSALS = (
     "dominant_association",
     "domestic_focus",
     "studies_first",
+    "mne_led",
+    "copy_model",
+    "quick_results",
 )
 FLAGS = (
     "small_country",
@@ -102,6 +105,7 @@ FLAGS = (
     "fdi",
     "crisis",
     "public_willing",
+    "gov_distrust",
 )
 CONDITIONS: dict[str, tuple[str, ...]] = {
     "development": DEVELOPMENT,

@@ -489,6 +489,20 @@ PROPOSALS: dict[str, list[str]] = {
     ],
     "domestic_focus": [r"mainly domestic", r"(sold|sell) domestically"],
     "studies_first": [r"(commission|start with|first do) (a |an )?(study|studies|mapping)"],
+    "mne_led": [
+        r"(multinational|mne|foreign|lead firm|the (car |assembly )?plant)( [\w-]+){0,3} "
+        r"(should|will|would|wants to|is to) (lead|run|chair|manage)",
+    ],
+    "copy_model": [
+        r"(copy|replicate|emulate|transplant|clone) (the )?[\w\s'-]{0,30}(model|success|"
+        r"silicon valley|best practices?)",
+        r"(next|new|our own|a local) silicon valley",
+    ],
+    "quick_results": [
+        r"quick results|results (within|in) (a|one|six|\d+) (year|months)",
+        r"within (a|one|1) year|in (six|6|twelve|12|eighteen|18) months|by next year",
+        r"before the (next )?elections?",
+    ],
 }
 
 FLAGS: dict[str, list[str]] = {
@@ -525,6 +539,12 @@ FLAGS: dict[str, list[str]] = {
         r"(keen|willing|eager|ready|wants|want) to (help|support|contribute|co-?finance|invest|"
         r"cooperate|work together)",
         r"(government|ministry|municipalit\w+|council|mayor|agency) (asks|is asking|offers)",
+    ],
+    "gov_distrust": [
+        r"(distrust|mistrust|do not trust|don't trust|suspicious of) (the )?(government|"
+        r"authorities|state|ministry|public sector|politicians)",
+        r"government (is )?(seen|perceived) as (the |an )?(main |biggest )?obstacle",
+        r"corrupt\w*",
     ],
     "crisis": [r"crisis", r"collapsed", r"closed (two|three|\d+) years ago", r"uncompetitive"],
 }

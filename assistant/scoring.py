@@ -265,17 +265,23 @@ def order(scores: list[Score]) -> list[Score]:
     return ranked + [s for s in scores if s.blocked is not None]
 
 
+def _specificity(group: list[str]) -> int:
+    """Conditions naming a proposal on the table weigh most, then flags, then the rest."""
+    return sum(
+        10 if c.startswith("proposal:") else 3 if c.startswith("flag:") else 1 for c in group
+    )
+
+
 def triggered_pitfalls(
     pitfalls: list[Pitfall], profile: ClusterProfile
 ) -> list[tuple[Pitfall, list[str]]]:
     """Pitfalls whose conditions hold, most specific first (a proposal on the table first)."""
     found = []
     for pit in pitfalls:
-        for group in pit.when:
-            if all(profile.holds(c) for c in group):
-                specificity = sum(c.startswith("proposal:") for c in group) * 10 + len(group)
-                found.append((specificity, pit, group))
-                break
+        matched = [g for g in pit.when if all(profile.holds(c) for c in g)]
+        if matched:
+            group = max(matched, key=_specificity)
+            found.append((_specificity(group), pit, group))
     found.sort(key=lambda item: -item[0])
     return [(pit, list(group)) for _, pit, group in found]
 
