@@ -11,6 +11,7 @@ Fit conditions are machine-readable: each is ``field:value`` over the vocabulary
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -378,4 +379,22 @@ def missing_quotes(catalog: Catalog, corpus_dir: Path | str) -> list[str]:
             problems.append(f"{label}: unknown document '{src.doc}'")
         elif " ".join(src.quote.split()) not in flat[src.doc]:
             problems.append(f"{label}: quote not in {src.doc}: {src.quote!r}")
+    return problems
+
+
+LINE_IN_LOCATOR = re.compile(r"\(line (\d+)\)")
+
+
+def misplaced_locators(catalog: Catalog, corpus_dir: Path | str) -> list[str]:
+    """Entries whose locator names a line ('line N') that does not hold the quote."""
+    lines = {name: text.split("\n") for name, text in document_texts(corpus_dir).items()}
+    problems = []
+    for label, src in catalog.sources():
+        match = LINE_IN_LOCATOR.search(src.locator)
+        doc_lines = lines.get(src.doc, [])
+        if match and not (
+            0 < int(match.group(1)) <= len(doc_lines)
+            and src.quote in doc_lines[int(match.group(1)) - 1]
+        ):
+            problems.append(f"{label}: '{src.quote[:40]}' is not on line {match.group(1)}")
     return problems

@@ -12,6 +12,7 @@ from assistant.knowledge import (
     PHASES,
     KnowledgeError,
     load_catalog,
+    misplaced_locators,
     missing_quotes,
     parse_catalog,
 )
@@ -38,6 +39,11 @@ def test_catalog_loads_with_stable_ids_and_phases():
 def test_every_quote_is_found_in_its_document():
     catalog = load_catalog(CORPUS)
     assert missing_quotes(catalog, CORPUS) == []
+
+
+def test_every_locator_line_holds_its_quote():
+    catalog = load_catalog(CORPUS)
+    assert misplaced_locators(catalog, CORPUS) == []
 
 
 def test_a_changed_quote_is_reported(raw, tmp_path):
