@@ -75,6 +75,15 @@ def test_cited_sentence_is_highlighted_in_its_passage() -> None:
     assert "<mark>" not in highlight_html(passage, cited_sentences(answer, 2))
 
 
+def test_long_passage_is_cut_around_the_cited_sentence() -> None:
+    passage = "Lead text here. " * 60 + "Trust grows from quick wins. " + "Tail text there. " * 60
+    html = highlight_html(passage, ["Trust grows from quick wins."], width=100)
+    assert html.startswith("… ") and html.endswith(" …")
+    assert "<mark>Trust grows from quick wins.</mark>" in html
+    assert len(html) < 350
+    assert highlight_html("Short. Trust grows.", ["Trust grows."], width=100).count("…") == 0
+
+
 def test_paraphrased_sentence_is_matched_by_word_overlap() -> None:
     passage = "Intro. Brokers help small firms find partners for joint projects. End."
     html = highlight_html(passage, ["Brokers help small firms find partners [1]."])

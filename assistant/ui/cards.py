@@ -13,6 +13,7 @@ from langchain_core.documents import Document
 from assistant.store import IndexStore
 from assistant.ui.highlight import highlight_html
 
+EXCERPT = 450  # characters shown either side of a cited sentence (all: "surrounding text")
 BADGE = re.compile(r"[ \t]*\[(\d+)\]")
 
 CARD_CSS = """
@@ -179,5 +180,5 @@ def render_card(
             if context:
                 render_context(store, citation, sentences)
             else:
-                passage = highlight_html(citation.get("text") or "", sentences)
+                passage = highlight_html(citation.get("text") or "", sentences, EXCERPT)
                 st.markdown(f'<div class="src-passage">{passage}</div>', unsafe_allow_html=True)

@@ -69,15 +69,33 @@ def find_span(passage: str, statement: str) -> tuple[int, int] | None:
     return best_span if best >= MIN_OVERLAP else None
 
 
-def highlight_html(passage: str, sentences: list[str]) -> str:
-    """The passage as escaped HTML with the cited sentences wrapped in ``<mark>``."""
+def _window(passage: str, spans: list[tuple[int, int]], width: int) -> tuple[int, int]:
+    """Bounds of the text around the marked spans (about ``width`` characters either side)."""
+    if not spans or len(passage) <= 2 * width + (spans[-1][1] - spans[0][0]):
+        return 0, len(passage)
+    start, end = max(0, spans[0][0] - width), min(len(passage), spans[-1][1] + width)
+    if start:  # cut at word boundaries
+        cut = passage.find(" ", start, spans[0][0])
+        start = cut + 1 if cut >= 0 else start
+    if end < len(passage):
+        cut = passage.rfind(" ", spans[-1][1], end)
+        end = cut if cut >= 0 else end
+    return start, end
+
+
+def highlight_html(passage: str, sentences: list[str], width: int | None = None) -> str:
+    """The passage as escaped HTML with the cited sentences wrapped in ``<mark>``.
+
+    With ``width``, only the text around the marked sentences is kept (cut with "…").
+    """
     spans = sorted(s for s in (find_span(passage, x) for x in sentences) if s)
-    out, cursor = [], 0
+    first, last = _window(passage, spans, width) if width else (0, len(passage))
+    out, cursor = ["… " if first else ""], first
     for start, end in spans:
         if start < cursor:
             continue
         out += [html.escape(passage[cursor:start]), "<mark>", html.escape(passage[start:end])]
         out.append("</mark>")
         cursor = end
-    out.append(html.escape(passage[cursor:]))
+    out.append(html.escape(passage[cursor:last]) + (" …" if last < len(passage) else ""))
     return "".join(out).replace("\n", "<br>")
