@@ -101,6 +101,7 @@ class ClusterProfile(BaseModel):
             ("institutions", self.institutions),
             ("problems", self.problems),
             ("proposals on the table", self.proposals),
+            ("goals", self.goals),
         ):
             if values:
                 out.append(f"{label}: {', '.join(values)}")
@@ -161,6 +162,12 @@ BUDGET_RE = re.compile(
 PLACE_RE = re.compile(
     r"\b(?:in|of)\s+(?:(?:a|an|the)\s+)?((?:[\w'-]+\s){0,6}?(?:country|region|district|town|city|"
     r"valley|province|state|province|municipalit(?:y|ies)|economy))\b",
+    re.IGNORECASE,
+)
+GOAL_RE = re.compile(
+    r"\b(?:how (?:can|could|do|should) (?:we|they|the \w+)|(?:we|they|firms) (?:want|wish|hope|"
+    r"would like|need) to|(?:aims?|goal is|objective is|in order) to|asks? how to)\s+"
+    r"([^.?!;]{3,80})",
     re.IGNORECASE,
 )
 WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
@@ -252,6 +259,10 @@ def _numbers(builder: _Builder) -> None:
     if m := BUDGET_RE.search(text):
         builder.values["budget"] = m.group(0)
         builder.note("budget", [m.group(0)])
+    goals = [m.group(1).strip() for m in GOAL_RE.finditer(text)]
+    if goals:
+        builder.values["goals"] = goals
+        builder.note("goals", [m.group(0) for m in GOAL_RE.finditer(text)])
     if m := PLACE_RE.search(text):
         builder.values["place"] = m.group(1).strip()
         builder.note("place", [m.group(0)])
