@@ -10,9 +10,12 @@ from typing import Any
 import streamlit as st
 from langchain_core.documents import Document
 
+from assistant.chunk_table import stitch
 from assistant.store import IndexStore
 from assistant.ui.highlight import highlight_html
 
+CONTEXT_CHUNKS = 3  # chunks read on each side for "surrounding text"
+CONTEXT_CHARS = 900  # characters of surrounding text shown on each side
 EXCERPT = 450  # characters shown either side of a cited sentence (all: "surrounding text")
 BADGE = re.compile(r"[ \t]*\[(\d+)\]")
 
@@ -110,45 +113,58 @@ def locate(store: IndexStore, citation: dict[str, Any]) -> Document | None:
     return Document(id=got["ids"][0], page_content=got["documents"][0], metadata=meta)
 
 
-def neighbours(store: IndexStore, chunk: Document) -> tuple[str, str]:
-    """The text of the passages just before and after ``chunk`` in its document."""
+def document_run(store: IndexStore, chunk: Document, radius: int = CONTEXT_CHUNKS) -> str:
+    """The text of ``chunk`` and up to ``radius`` chunks either side, overlaps written once."""
     seq, doc_id = chunk.metadata.get("seq"), chunk.metadata.get("doc_id")
     if seq is None or doc_id is None:
-        return "", ""
+        return chunk.page_content
     seq = int(seq)
-    where = {"$and": [{"doc_id": doc_id}, {"seq": {"$in": [seq - 1, seq + 1]}}]}
+    where = {
+        "$and": [
+            {"doc_id": doc_id},
+            {"seq": {"$gte": seq - radius}},
+            {"seq": {"$lte": seq + radius}},
+        ]
+    }
     got = store.collection.get(where=where, include=["documents", "metadatas"])
-    by_seq = {m.get("seq"): t for t, m in zip(got["documents"], got["metadatas"], strict=True)}
-    return by_seq.get(seq - 1, ""), by_seq.get(seq + 1, "")
+    run = [
+        Document(page_content=t, metadata=dict(m or {}))
+        for t, m in zip(got["documents"], got["metadatas"], strict=True)
+    ]
+    return stitch(sorted(run, key=lambda d: int(d.metadata.get("seq", 0))))
 
 
-def trim_overlap(left: str, right: str, keep_left: bool = True) -> str:
-    """``left`` (or ``right``) without the text it shares with the other side (chunk overlap)."""
-    side, other = (left, right) if keep_left else (right, left)
-    if side.strip() and side.strip() in other:
-        return ""
-    for size in range(min(len(left), len(right)), 20, -1):
-        if left.endswith(right[:size]):
-            return left[:-size].rstrip() if keep_left else right[size:].lstrip()
-    return side
+def surrounding(full: str, passage: str) -> tuple[str, str] | None:
+    """The text just before and after ``passage`` in ``full`` (cut at words), if found."""
+    at = full.find(passage)
+    if at < 0:
+        return None
+    before, after = full[:at], full[at + len(passage) :]
+    if len(before) > CONTEXT_CHARS:
+        before = "… " + before[-CONTEXT_CHARS:].split(" ", 1)[-1]
+    if len(after) > CONTEXT_CHARS:
+        after = after[:CONTEXT_CHARS].rsplit(" ", 1)[0] + " …"
+    return before, after
 
 
 def render_context(store: IndexStore, citation: dict[str, Any], sentences: list[str]) -> None:
-    """The cited passage between its neighbours in the document."""
+    """The cited passage with the text around it in its document."""
     chunk = locate(store, citation)
     if chunk is None:
         st.caption("This passage is not in the index any more.")
         return
-    if not citation.get("chunk_id"):  # a short quote: highlight it inside its passage
-        sentences = [str(citation.get("text") or "")]
-    before, after = neighbours(store, chunk)
-    text = chunk.page_content if not citation.get("chunk_id") else citation.get("text") or ""
-    before, after = trim_overlap(before, text), trim_overlap(text, after, keep_left=False)
-    passage = highlight_html(text, sentences)
+    full = document_run(store, chunk)
+    text = str(citation.get("text") or "") if citation.get("chunk_id") else ""
+    around = surrounding(full, text) if text else None
+    if around is None:  # a catalog quote, or a passage not found verbatim: show its chunk
+        sentences = sentences or [str(citation.get("text") or "")]
+        text = chunk.page_content
+        around = surrounding(full, text) or ("", "")
+    before, after = (html.escape(x).replace("\n", "<br>") for x in around)
     st.markdown(
-        f'<div class="src-context">… {html.escape(before)}</div>'
-        f'<div class="src-passage">{passage}</div>'
-        f'<div class="src-context">{html.escape(after)} …</div>',
+        f'<div class="src-context">{before}</div>'
+        f'<div class="src-passage">{highlight_html(text, sentences)}</div>'
+        f'<div class="src-context">{after}</div>',
         unsafe_allow_html=True,
     )
 
