@@ -9,7 +9,6 @@ life-cycle stage, trust, firm structure), situations that make it more pressing
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 
 from assistant.knowledge import PHASES, Case, Catalog, Conflict, Instrument, Pitfall
@@ -293,9 +292,6 @@ def _case_profile(case: Case) -> ClusterProfile:
     return parse_profile(f"{case.sector}. {case.country}. {case.situation}")
 
 
-SECTOR_WORD = re.compile(r"[a-z]{4,}")
-
-
 def similar_cases(
     catalog: Catalog, profile: ClusterProfile, chosen: list[str], top: int = 3
 ) -> list[tuple[Case, str]]:
@@ -314,10 +310,10 @@ def similar_cases(
             if mine and mine == theirs:
                 value += 1.0
                 why.append(f"same {label} ({mine})")
-        sector_words = set(SECTOR_WORD.findall((profile.sector or "").lower()))
-        case_words = set(SECTOR_WORD.findall(f"{case.sector} {other.sector or ''}".lower()))
-        if sector_words & case_words:
-            value += 2.0
+        mine = set((profile.sector or "").split(", ")) - {""}
+        theirs = set((other.sector or "").split(", ")) - {""}
+        if mine & theirs and not case.sector.lower().startswith("multiple"):
+            value += 3.0
             why.append(f"similar sector ({case.sector})")
         shared = [p for p in profile.problems if p in other.problems]
         if shared:
