@@ -160,7 +160,7 @@ def render_context(store: IndexStore, citation: dict[str, Any], sentences: list[
         sentences = sentences or [str(citation.get("text") or "")]
         text = chunk.page_content
         around = surrounding(full, text) or ("", "")
-    before, after = (html.escape(x).replace("\n", "<br>") for x in around)
+    before, after = (html.escape(x.strip()).replace("\n", "<br>") for x in around)
     st.markdown(
         f'<div class="src-context">{before}</div>'
         f'<div class="src-passage">{highlight_html(text, sentences)}</div>'
