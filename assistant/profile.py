@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
 from assistant import profile_lexicon as lex
 from assistant.knowledge import CONDITIONS
+from assistant.settings import PROJECT_ROOT
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -372,6 +374,7 @@ def parse_profile(
     llm: BaseChatModel | None = None,
     embeddings: LocalEmbeddings | None = None,
     similarity_threshold: float = 0.62,
+    prompts_dir: Path | None = None,
 ) -> ClusterProfile:
     """Parse a free-text cluster description into a ``ClusterProfile``.
 
@@ -392,7 +395,7 @@ def parse_profile(
         **builder.values, evidence=builder.evidence, contradictions=builder.contradictions
     )
     if llm is not None:
-        profile = _merge_llm(profile, llm)
+        profile = _merge_llm(profile, llm, prompts_dir or PROJECT_ROOT / "prompts")
     return profile
 
 
@@ -414,12 +417,9 @@ class _LLMProfile(BaseModel):
     budget: str | None = None
 
 
-def _merge_llm(profile: ClusterProfile, llm: BaseChatModel) -> ClusterProfile:
-    from assistant.llm import load_prompt
-    from assistant.settings import get_settings
-
+def _merge_llm(profile: ClusterProfile, llm: BaseChatModel, prompts_dir: Path) -> ClusterProfile:
     try:
-        prompt = load_prompt(get_settings(), "profile.md")
+        prompt = (prompts_dir / "profile.md").read_text(encoding="utf-8")
         reading = llm.with_structured_output(_LLMProfile).invoke(
             prompt.replace("{description}", profile.description)
         )

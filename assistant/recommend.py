@@ -171,6 +171,7 @@ class Recommender:
             llm=self.llm,
             embeddings=self.embeddings,
             similarity_threshold=PROBLEM_SIMILARITY,
+            prompts_dir=self.settings.prompts_dir,
         )
 
     def rank(self, profile: ClusterProfile) -> list[Score]:

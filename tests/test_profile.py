@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
+from openai_stub_server import Reply, StubServer
+
+from assistant.llm import make_chat_model
 from assistant.profile import ClusterProfile, parse_profile
+from assistant.settings import Settings
 
 
 def test_developing_smallholder_cluster():
@@ -93,3 +100,44 @@ def test_profile_round_trips_as_json():
     again = ClusterProfile.model_validate_json(profile.model_dump_json())
     assert again == profile
     assert again.lifecycle_stage == "declining"
+
+
+@pytest.fixture(scope="module")
+def stub():
+    server = StubServer().start()
+    yield server
+    server.stop()
+
+
+def _chat_model(stub):
+    settings = Settings(
+        llm_backend="openai", llm_model="stub-model", llm_base_url=stub.openai_url, llm_timeout=2
+    )
+    return make_chat_model(settings)
+
+
+def test_llm_reading_fills_unknown_fields_only(stub):
+    stub.script(
+        json.dumps(
+            {
+                "development_level": "developing",
+                "trust": "high",
+                "sector": "coffee",
+                "problems": ["finance", "not_a_problem"],
+            }
+        )
+    )
+    text = "Coffee growers around the town distrust each other and cannot get loans easily."
+    profile = parse_profile(text, llm=_chat_model(stub))
+    assert profile.development_level == "developing"
+    assert profile.evidence["development_level"] == ["(LLM reading)"]
+    assert profile.trust == "low"  # the words said so; the model does not override them
+    assert "finance" in profile.problems and "not_a_problem" not in profile.problems
+    sent = json.dumps(stub.requests[-1].body)
+    assert "Coffee growers around the town" in sent
+
+
+def test_llm_failure_keeps_the_pattern_profile(stub):
+    stub.script(Reply(status=500), Reply(status=500), Reply(status=500))
+    text = "Coffee growers distrust each other."
+    assert parse_profile(text, llm=_chat_model(stub)) == parse_profile(text)
