@@ -31,8 +31,9 @@ MMR_LAMBDA = 0.5  # relevance vs. novelty when picking sentences
 SAME_PASSAGE_PENALTY = 0.1  # favour citing several passages
 RELATIVE_CUTOFF = 0.65  # keep sentences scoring at least this share of the best one
 
-# Table rows, HTML line breaks, links, italic-only reference lines, "12. Author (2000)." notes.
-_NOISE = re.compile(r"\||<br|https?://|^\*[^*]+\*\W*$|^\d+\.\s+\S.*\(\d{4}\)|^\W*$")
+# Table rows, HTML line breaks, links, bold title lines, italic-only reference lines,
+# "12. Author (2000)." notes.
+_NOISE = re.compile(r"\||<br|https?://|www\.|\*\*|^\*[^*]+\*\W*$|^\d+\.\s+\S.*\(\d{4}\)|^\W*$")
 _TRAILING_NOTES = re.compile(r"(\s*<sup>[^<]*</sup>)+$")
 
 
@@ -58,9 +59,11 @@ def split_sentences(text: str) -> list[str]:
     """The sentences of a passage, verbatim, skipping headings, footnotes and fragments."""
     sentences: list[str] = []
     for paragraph in re.split(r"\n\s*\n", text):
-        if not paragraph.strip() or paragraph.lstrip().startswith("#"):
-            continue
-        for piece in _segmenter().segment(paragraph):
+        pieces = _segmenter().segment(paragraph) if paragraph.strip() else []
+        if paragraph.lstrip().startswith("#"):  # a heading line, or a heading run into its text
+            rest = paragraph.partition("\n")[2]
+            pieces = _segmenter().segment(rest) if rest.strip() else pieces[1:]
+        for piece in pieces:
             sentence = _TRAILING_NOTES.sub("", piece.strip())
             words = len(sentence.split())
             if MIN_WORDS <= words <= MAX_WORDS and not _NOISE.search(sentence):

@@ -69,7 +69,7 @@ def check_markers(reply: str, n_passages: int) -> tuple[str, list[int], list[int
     return text, order, list(dict.fromkeys(invalid))
 
 
-def _fallback(answerer: Answerer, question: str, evidence: Evidence, notice: str) -> Answer:
+def _fallback(question: str, evidence: Evidence, notice: str) -> Answer:
     result = compose_extractive(question, evidence)
     result.notices.append(notice)
     return result
@@ -92,10 +92,9 @@ def generate(
         answerer.llm_retry_at = time.monotonic() + RETRY_AFTER_S
         reason = f"{type(exc).__name__}: {str(exc)[:160]}".rstrip(": ")
         return _fallback(
-            answerer,
             question,
             evidence,
-            f"The language model could not be reached ({reason}); answered extractively.",
+            f"The language model could not be used ({reason}); answered extractively.",
         )
     reply = "".join(pieces).strip()
     if reply.startswith(NOT_COVERED):
@@ -106,7 +105,6 @@ def generate(
     text, order, invalid = check_markers(reply, len(evidence.docs))
     if not order:
         return _fallback(
-            answerer,
             question,
             evidence,
             "The model's reply cited no retrieved passage; showing the passages' own words.",

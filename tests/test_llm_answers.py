@@ -34,6 +34,7 @@ def llm_settings(base: Settings, stub: StubServer, **extra: object) -> Settings:
         "llm_model": "stub-model",
         "llm_base_url": stub.openai_url,
         "llm_timeout": 1.5,
+        "abstain_threshold": 0.3,  # these tests are about the model path, not abstention
     }
     return base.model_copy(update=values | extra)
 
@@ -112,7 +113,7 @@ def test_backend_failure_is_reported_once_then_extractive(
     second = fresh.answer(QUESTION)
 
     assert first.mode == "extractive" and first.citations
-    assert any("could not be reached" in n for n in first.notices)
+    assert any("could not be used" in n for n in first.notices)
     assert second.mode == "extractive" and second.notices == []
     assert len(stub.requests) == 1
 
@@ -131,25 +132,25 @@ def test_unreachable_backend_answers_extractively(starter_index: Settings) -> No
     answer = Answerer.from_settings(settings).answer(QUESTION)
 
     assert answer.mode == "extractive" and answer.citations
-    assert any("could not be reached" in n for n in answer.notices)
+    assert any("could not be used" in n for n in answer.notices)
 
 
 def test_follow_up_is_condensed_by_the_model(fresh: Answerer, stub: StubServer) -> None:
     stub.script(
         "Zamora has 16 producers [1].",
-        "How much do the Zamora frog producers export each year?",
+        "What do the Zamora frog producers export each year?",
         "More than one million US dollars [1].",
     )
     session = ChatSession(fresh)
     session.ask(QUESTION)
-    second = session.ask("And how much do they export?")
+    second = session.ask("And what do they export?")
 
-    assert second.rewritten_query == "How much do the Zamora frog producers export each year?"
+    assert second.rewritten_query == "What do the Zamora frog producers export each year?"
     condense_request = stub.requests[1].body["messages"][0]["content"]
-    assert "And how much do they export?" in condense_request
+    assert "And what do they export?" in condense_request
     assert QUESTION in condense_request
     answer_request = stub.requests[2].body["messages"][1]["content"]
-    assert "Question: How much do the Zamora frog producers export each year?" in answer_request
+    assert "Question: What do the Zamora frog producers export each year?" in answer_request
 
 
 def test_ollama_backend_end_to_end(starter_index: Settings, stub: StubServer) -> None:
