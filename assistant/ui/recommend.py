@@ -79,7 +79,7 @@ def render_recommendation(settings: Settings, rec: Recommendation) -> None:
         head, score = st.columns([6, 1])
         head.markdown(f"#### {rec.name}")
         score.caption(f"fit score {rec.score:g}")
-        st.markdown(f"**Why:** {rec.rationale.removeprefix(f'{rec.phase_label}: {rec.name}. ')}")
+        st.markdown(f"**Why:** {rec.rationale}")
         if rec.cautions:
             st.markdown("**Cautions**  \n" + "\n".join(f"- {c}" for c in rec.cautions))
         store = resources.store(settings)
