@@ -20,6 +20,9 @@ DEVELOPMENT: dict[str, list[str]] = {
         r"subsistence",
         r"informal (sector|firms|enterprises|economy)",
         r"(sub-saharan|west african|east african|central american|andean|african|south asian)",
+        r"(nicaraguan|honduran|guatemalan|bolivian|ecuadorian|peruvian|ethiopian|kenyan|"
+        r"tanzanian|ugandan|senegalese|ghanaian|nigerian|bangladeshi|pakistani|nepali|"
+        r"cambodian|haitian|sri lankan)",
         r"(nicaragua|honduras|guatemala|el salvador|bolivia|ecuador|peru|ethiopia|kenya|"
         r"tanzania|uganda|senegal|ghana|nigeria|mali|burkina|niger|mozambique|malawi|zambia|"
         r"rwanda|bangladesh|pakistan|nepal|cambodia|laos|myanmar|haiti|india|indian|sri lanka)",
@@ -33,6 +36,8 @@ DEVELOPMENT: dict[str, list[str]] = {
         r"(brazil|mexico|chile|argentina|colombia|south africa|turkey|thailand|malaysia|"
         r"china|vietnam|indonesia|baltic|estonia|latvia|lithuania|poland|romania|bulgaria|"
         r"slovenia|ukraine|serbia|morocco|tunisia)",
+        r"(brazilian|mexican|chilean|argentine|argentinian|colombian|south african|turkish|thai|"
+        r"malaysian|chinese|vietnamese|indonesian|polish|romanian|bulgarian|moroccan|tunisian)",
     ],
     "industrialised": [
         r"industriali[sz]ed (country|countries|economy|economies|region|nation)",
@@ -106,11 +111,14 @@ TRUST_EXPLICIT: dict[str, list[str]] = {
         r"high (level of )?trust",
         r"(strong|deep) (mutual )?trust",
         r"trust built over",
+        r"everyone knows everyone|relations (are|between [\w\s]{0,20}are) (good|excellent|close)",
+        r"(worked|cooperated|collaborated) (closely )?together for (generations|decades|years)",
     ],
 }
 TRUST_SIGNALS: dict[str, list[str]] = {
     "low": [
-        r"share nothing",
+        r"share nothing|(nobody|no one|none of them) shares? (anything|information)",
+        r"imitation|imitate each other|steal (each other's )?(designs|workers|customers)",
         r"copying (is|are) (common|widespread|rampant)",
         r"cop(y|ies) (each other|designs)",
         r"(distrust|mistrust|suspicio\w+)",
@@ -120,6 +128,8 @@ TRUST_SIGNALS: dict[str, list[str]] = {
     "moderate": [
         r"cooperate (a little|somewhat|occasionally)",
         r"know each other but",
+        r"(on )?(reasonable|decent|fair|mixed) terms",
+        r"get along",
     ],
     "high": [
         r"know each other (well|personally)",
@@ -130,8 +140,9 @@ TRUST_SIGNALS: dict[str, list[str]] = {
 
 COOPERATION: dict[str, list[str]] = {
     "none": [
-        r"never (done|did|worked|cooperated) (anything )?(jointly|together)",
-        r"sell individually",
+        r"never (done|did|worked|cooperated|collaborated) (anything )?(jointly|together)",
+        r"never (cooperated|collaborated|worked together)",
+        r"sell (individually|one by one|on their own|separately|alone)",
         r"share nothing",
         r"(no|little|hardly any) (cooperation|collaboration|joint action)",
         r"work (alone|individually|in isolation)",
@@ -144,6 +155,7 @@ COOPERATION: dict[str, list[str]] = {
     ],
     "strong": [
         r"dense (networks?|ties)",
+        r"(worked|cooperated|collaborated) (closely )?together for (generations|decades|years)",
         r"cooperate (closely|intensively)",
         r"strong (cooperation|networks?)",
     ],
@@ -171,6 +183,7 @@ FIRMS: dict[str, list[str]] = {
         r"manufacturers?|enterprises?|plants?)",
         r"multinationals?|\bmnes?\b|\bmncs?\b",
         r"lead (firm|company|buyer)s?",
+        r"global (corporation|company|companies|firm|player|group)s?",
         r"anchor (firm|company|tenant)s?",
         r"foreign[- ]owned",
         r"(assembly|car|auto) plants?|carmakers?|(car|vehicle|aircraft) manufacturers?",
@@ -198,7 +211,8 @@ INSTITUTIONS: dict[str, list[str]] = {
         r"vocational (school|college|institute|centre|center|training)",
         r"technical (school|college|institute)",
         r"training (centre|center|institute)",
-        r"(maritime|design|business|agricultural) (college|school)",
+        r"(maritime|design|business|agricultural) (college|school|academy)",
+        r"(design|technical|fashion|trade) academy|polytechnic school",
         r"oenology course",
     ],
     "research_institute": [
@@ -211,7 +225,8 @@ INSTITUTIONS: dict[str, list[str]] = {
         r"municipalit(y|ies)",
         r"\bmayor\b",
         r"(town|city|regional|district|county|provincial) (council|government|authorit\w+)",
-        r"local (government|authorit\w+)",
+        r"local (government|authorit\w+|council)",
+        r"(city|town) hall",
     ],
     "national_government": [
         r"ministr(y|ies)",
@@ -237,19 +252,23 @@ PROBLEMS: dict[str, list[str]] = {
     "fragmented_support": [
         r"nobody coordinates|no one coordinates|not coordinated|uncoordinated",
         r"scattered (programmes?|programs?|projects|initiatives|support)",
+        r"(without|no|lack of|little) coordination",
+        r"each (run|runs|has|have) (its|their) own (projects?|programmes?|programs?)",
         r"(overlapping|duplicat\w+|fragmented) "
         r"(programmes?|programs?|support|agencies|institutions)",
         r"(agencies|institutions) (do not|don't) (talk|cooperate|coordinate)",
     ],
     "weak_institutions": [
         r"never run anything",
+        r"(tiny|small|few|limited) staff|no (experience|expertise) (beyond|in|with)",
+        r"(lacks?|lacking|without) (the )?(experience|expertise|skills) to (run|manage|lead)",
         r"(weak|small|understaffed|fragile|politici[sz]ed) (association|chamber|institutions?|"
         r"support institutions?|local government)",
         r"(little|limited|no|lack(s)?( of)?) (institutional )?capacity",
         r"(three|two|few|\d) staff",
         r"(institutions|associations?|chambers?|agencies|authorities|local government|"
         r"capacit(y|ies)) (is|are) (very )?(weak|limited|poor|lacking|politici[sz]ed)",
-        r"feel ignored",
+        r"feel (ignored|left out|excluded|neglected)",
         r"dominated by",
     ],
     "no_strategy": [
@@ -257,6 +276,9 @@ PROBLEMS: dict[str, list[str]] = {
         r"start a cluster (initiative|programme|program)",
         r"what (should|would) the (cluster )?(programme|program|initiative|strategy) look like",
         r"where to start",
+        r"(set up|launch|create|establish|start) (a|the) cluster (initiative|programme|program)",
+        r"how should (we|the \w+) (set|start|organi[sz]e|design|structure)",
+        r"who should (lead|run|coordinate)",
     ],
     "information_gap": [
         r"(lack|little|no|poor) (of )?(market )?(information|intelligence|data)",
@@ -264,7 +286,8 @@ PROBLEMS: dict[str, list[str]] = {
     ],
     "market_access": [
         r"(sell|sold|selling) (individually|locally|mainly|mostly|only)",
-        r"low prices?",
+        r"(low|poor|bad) prices?|for little money|little bargaining power",
+        r"(sell|sold|selling) (one by one|on their own|separately)",
         r"(local|regional) traders|middlemen|intermediaries",
         r"(market|markets) (collapsed|lost|shrank|disappeared)",
         r"lost (access|their|its|our) [\w\s]{0,20}markets?",
@@ -274,7 +297,7 @@ PROBLEMS: dict[str, list[str]] = {
     ],
     "export": [
         r"export\w*+(?!\s+(have\s+|has\s+)?(fallen|fell|dropped|declined|collapsed|shrunk))",
-        r"foreign markets|international markets|overseas|abroad",
+        r"foreign markets|international markets|overseas|abroad|(sales|markets?) outside",
         r"(sold|sell) domestically",
     ],
     "branding": [
@@ -287,13 +310,15 @@ PROBLEMS: dict[str, list[str]] = {
         r"play (the )?(firms|producers|suppliers|them) (off )?against",
         r"pay(s)? late|late payments?",
         r"change (their )?(quality )?requirements",
-        r"(dictate|impose) (prices|terms)",
+        r"(dictate|impose) (prices|terms)|squeeze (prices|margins|them)",
+        r"playing (the )?(firms|producers|suppliers|them) (off )?against",
         r"(retail chains|global buyers|large buyers|traders) (buy|set|dictate|control)",
         r"depend(s|ent)? on (one|a single|a few) (buyer|customer)s?",
         r"(local|regional) traders|middlemen",
     ],
     "supplier_linkages": [
         r"(local )?suppliers? (to|for) (the )?(multinational|mne|large|lead)",
+        r"(supply|sell) (to|into) (the )?(multinational|assembly plant|large firms|global)",
         r"subcontract\w*",
         r"(linkages?|links) (with|to) (the )?(multinational|mne|large|foreign|lead)",
         r"source (locally|local)",
@@ -315,6 +340,7 @@ PROBLEMS: dict[str, list[str]] = {
     "skills": [
         r"skills?",
         r"(vocational|technical) (school|training|education)",
+        r"(outdated|obsolete|irrelevant) (courses|curricul\w+|teaching)",
         r"outdated (skills|training|curricul\w+)",
         r"(lack|shortage) of (qualified|skilled|trained) (workers|labour|labor|staff)",
         r"apprentice\w*",
@@ -332,6 +358,7 @@ PROBLEMS: dict[str, list[str]] = {
         r"quality",
         r"standards?|certif\w+|\biso\b",
         r"(sanitary|phytosanitary|hygiene|traceability)",
+        r"audits?|rejects?|rejections|defects",
         r"requirements",
     ],
     "innovation": [
@@ -356,10 +383,13 @@ PROBLEMS: dict[str, list[str]] = {
         r"regulat\w+",
         r"approvals?|licen[cs]\w+|permits?",
         r"red tape|bureaucra\w+|paperwork",
+        r"certified by (the )?(regulator|authorit\w+)|(slow|costly) (certification|registration)",
         r"(tax|customs) (rules|procedures|burden)",
     ],
     "public_demand": [
-        r"public (hospitals?|buyers?|sector customers?|procurement|tenders?|purchasers?)",
+        r"(public|state|government|municipal)[- ](owned )?(hospitals?|buyers?|sector customers?|"
+        r"procurement|tenders?|purchasers?|utilities|schools)",
+        r"(cheapest|lowest) (bid|offer|tender)",
         r"(government|state) (contracts|purchases|tenders|customers)",
         r"tenders?",
         r"lowest price",
@@ -367,6 +397,7 @@ PROBLEMS: dict[str, list[str]] = {
     "decline": STAGE["declining"],
     "lock_in": [
         r"ageing|aging (owners|entrepreneurs|workforce)",
+        r"(owners|founders|entrepreneurs|managers) are (old|ageing|aging|retiring)|succession",
         r"(conservati\w+|complacen\w+|resist\w* change|inward[- ]looking)",
         r"lobb(y|ies|ying) (mainly )?for (protection|subsidies)",
         r"over generations",
@@ -377,6 +408,7 @@ PROBLEMS: dict[str, list[str]] = {
         r"spin[- ]?offs?",
         r"entrepreneur\w*",
         r"young people (leave|are leaving|move away|emigrate)",
+        r"(the )?young(sters)? (move away|leave|emigrate|go to the city)",
         r"diversif\w+",
     ],
     "diversification": [
@@ -392,7 +424,7 @@ PROBLEMS: dict[str, list[str]] = {
         r"informal",
         r"home[- ]?(based|workers)",
         r"livelihoods?",
-        r"small (firms|producers) feel ignored",
+        r"small (firms|producers) feel (ignored|left out|excluded)",
     ],
     "environment": [
         r"pollut\w+|effluents?|waste ?water|emissions",
@@ -400,7 +432,7 @@ PROBLEMS: dict[str, list[str]] = {
         r"tanner(y|ies)",
     ],
     "small_market": [
-        r"(domestic|home|local) market is (tiny|small|limited)",
+        r"(domestic|home|local) (market|demand) is (tiny|small|limited|minimal|negligible)",
         r"(tiny|small|limited) (domestic|home) market",
         r"small (industriali[sz]ed |island )?(country|economy)",
         r"critical mass",
@@ -416,6 +448,7 @@ PROBLEMS: dict[str, list[str]] = {
     ],
     "talent": [
         r"young people (leave|are leaving|move away)",
+        r"(the )?young(sters)? (move away|leave|emigrate|go to the city)",
         r"brain drain",
         r"lost their jobs|laid off|unemployed (workers|engineers|welders)",
         r"(skilled )?(welders|engineers|workers) (lost|leave)",
@@ -451,6 +484,7 @@ PROPOSALS: dict[str, list[str]] = {
         r"(government|ministry|agency) (wants|plans|proposes|intends|is considering) to (start|"
         r"run|lead|launch|set up) (a|the) cluster",
         r"ask(ing|s)? the (government|ministry|state) what",
+        r"(government|ministry|agency) wants (a|to (start|launch|set up|run) a) cluster",
         r"(agency|ministry|government) (would|will) (run|lead|manage) (it|the initiative)",
         r"top[- ]down",
     ],
@@ -470,7 +504,7 @@ PROPOSALS: dict[str, list[str]] = {
         r"subsidi\w+ (to|for) (individual|single|selected) (firms|companies|producers)",
         r"grants? to (individual )?(firms|companies)",
         r"(want|wants|ask\w*) (for )?subsidies",
-        r"subsidies",
+        r"subsidies|state aid",
     ],
     "large_grants": [
         r"(large|big|generous|substantial) (budget|grants?|funding|amounts? of money)",
@@ -485,7 +519,9 @@ PROPOSALS: dict[str, list[str]] = {
     ],
     "dominant_association": [
         r"dominated by (the )?(biggest|largest|big|large|few)",
-        r"small (firms|producers|members) feel ignored",
+        r"small (firms|producers|members) feel (ignored|left out|excluded|neglected)",
+        r"(run|controlled|led) by the (largest|biggest|big|large) "
+        r"(firms|exporters|producers|members)",
     ],
     "domestic_focus": [r"mainly domestic", r"(sold|sell) domestically"],
     "studies_first": [r"(commission|start with|first do) (a |an )?(study|studies|mapping)"],
@@ -509,7 +545,9 @@ FLAGS: dict[str, list[str]] = {
     "small_country": [
         r"small (industriali[sz]ed |island |european )?(country|countries|economy|nation)",
         r"(country|nation) of (\d|one|two|three|four|five|six|seven|eight|nine)( |\.)\w*\s?million",
-        r"(domestic|home) market is (tiny|small)",
+        r"(domestic|home) (market|demand) is (tiny|small|minimal)",
+        r"(\d|one|two|three|four|five|six|seven|eight|nine)( point \d)?(\.\d)? million "
+        r"(inhabitants|people|citizens|residents)",
     ],
     "donor_funded": [
         r"donors?",
@@ -530,6 +568,7 @@ FLAGS: dict[str, list[str]] = {
     ],
     "fdi": [
         r"multinationals?|\bmnes?\b|\bmncs?\b",
+        r"global (corporation|company|firm|group)s?",
         r"foreign (?:[\w-]+ ){0,2}(manufacturers?|compan(y|ies)|investors?|plants?|carmakers?|"
         r"producers?|subsidiar(y|ies))",
         r"foreign[- ](owned|investors?|direct investment|firms?)",

@@ -19,13 +19,13 @@ from assistant.profile import ClusterProfile, parse_profile
 PROBLEM_WEIGHTS = (3.0, 2.0, 1.5)
 MAX_PROBLEMS = 3
 # A problem already answered by a higher-ranked instrument counts this much less again.
-COVERED_DECAY = 0.6
-BOOST_WEIGHT = 1.0
+COVERED_DECAY = 0.75
+BOOST_WEIGHT = 1.5
 FIT_MATCH = 0.5
 FIT_MISMATCH = -2.5
 PREREQ_MISSING = -3.0
 PREREQ_UNKNOWN = -1.0
-PRACTICE_WEIGHT = 0.25
+PRACTICE_WEIGHT = 0.5
 # Cosine similarity of the description to the instrument's own description (a tie-breaker).
 SIMILARITY_WEIGHT = 2.5
 
