@@ -113,6 +113,7 @@ def compose_extractive(
 ) -> Answer:
     """An answer made of the passages' own sentences, quoted, each with its marker."""
     picked = extractive.select_sentences(evidence.sentences, evidence.vectors, max_sentences)
+    picked.sort(key=lambda s: (s.doc_index, s.position))  # read in passage order
     markers, citations = cite(evidence.docs, [s.doc_index for s in picked])
     text = " ".join(f"“{s.text}” [{markers[s.doc_index]}]" for s in picked)
     return Answer(question=question, answer=text, citations=citations, mode="extractive")
@@ -140,7 +141,7 @@ class Answerer:
         settings: Settings | None = None,
     ) -> None:
         self.retriever = retriever
-        self.embeddings = embeddings
+        self.embeddings = extractive.CachedEmbeddings(embeddings)
         self.chat_model = chat_model
         self.settings = settings or Settings()
         self.llm_retry_at = 0.0  # monotonic time before which the chat model is not tried

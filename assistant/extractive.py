@@ -34,7 +34,10 @@ RELATIVE_CUTOFF = 0.65  # keep sentences scoring at least this share of the best
 # Table rows, HTML line breaks, links, bold title lines, italic-only reference lines,
 # "12. Author (2000)." notes.
 _NOISE = re.compile(r"\||<br|https?://|www\.|\*\*|^\*[^*]+\*\W*$|^\d+\.\s+\S.*\(\d{4}\)|^\W*$")
+_NUMBERED = re.compile(r"^\d{1,3}\.\s+(?=[A-Z])")  # "29. " numbering of report paragraphs
 _TRAILING_NOTES = re.compile(r"(\s*<sup>[^<]*</sup>)+$")
+# A bibliographic reference or footnote: "[- ]Author (2007). Title…" at a paragraph's start.
+_REFERENCE = re.compile(r"^\W*(<sup>[^<]*</sup>)?\s*[-*]?\s*[^()\n]{2,120}\(\d{4}[a-z]?\)[.,:]")
 
 
 @dataclass(frozen=True)
@@ -59,16 +62,38 @@ def split_sentences(text: str) -> list[str]:
     """The sentences of a passage, verbatim, skipping headings, footnotes and fragments."""
     sentences: list[str] = []
     for paragraph in re.split(r"\n\s*\n", text):
-        pieces = _segmenter().segment(paragraph) if paragraph.strip() else []
+        if not paragraph.strip() or _REFERENCE.match(paragraph):
+            continue
+        pieces = _segmenter().segment(paragraph)
         if paragraph.lstrip().startswith("#"):  # a heading line, or a heading run into its text
             rest = paragraph.partition("\n")[2]
             pieces = _segmenter().segment(rest) if rest.strip() else pieces[1:]
         for piece in pieces:
-            sentence = _TRAILING_NOTES.sub("", piece.strip())
+            sentence = _TRAILING_NOTES.sub("", _NUMBERED.sub("", piece.strip()))
             words = len(sentence.split())
             if MIN_WORDS <= words <= MAX_WORDS and not _NOISE.search(sentence):
                 sentences.append(sentence)
     return sentences
+
+
+class CachedEmbeddings(Embeddings):
+    """Remembers document vectors by text, so passages met again cost nothing (chat turns)."""
+
+    def __init__(self, inner: Embeddings, max_items: int = 20_000) -> None:
+        self.inner = inner
+        self.max_items = max_items
+        self._vectors: dict[str, list[float]] = {}
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        if missing:
+            if len(self._vectors) + len(missing) > self.max_items:
+                self._vectors.clear()
+            self._vectors.update(zip(missing, self.inner.embed_documents(missing), strict=True))
+        return [self._vectors[t] for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
 
 
 def _cosines(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 from assistant.answer import Answer, Answerer
-from assistant.extractive import split_sentences
+from assistant.extractive import CachedEmbeddings, split_sentences
 from assistant.generate import check_markers
 from assistant.settings import Settings
 
@@ -77,10 +78,13 @@ def test_stream_yields_text_then_the_final_answer(answerer: Answerer) -> None:
 def test_sentences_skip_headings_and_fragments() -> None:
     text = (
         "# Heading\n\nFirst full sentence of the paragraph is here. Short.\n\n"
-        "Second one, with a few more words."
+        "### Box 6. A heading run into its text The run-in sentence is kept as it is.\n\n"
+        "- UNIDO (2006). *End of Project Report. Clusters of Atuntaqui and Ambato*.\n\n"
+        "29. Second one, with a few more words.<sup>a</sup>"
     )
     assert split_sentences(text) == [
         "First full sentence of the paragraph is here.",
+        "A heading run into its text The run-in sentence is kept as it is.",
         "Second one, with a few more words.",
     ]
 
@@ -91,3 +95,13 @@ def test_markers_are_renumbered_by_first_use_and_invalid_ones_dropped() -> None:
     assert text == "B holds [1]. A holds [2][1]. Made up."
     assert order == [2, 0, 2]
     assert invalid == [7]
+
+
+def test_cached_embeddings_match_the_model_and_reuse_vectors(embeddings) -> None:
+    cached = CachedEmbeddings(embeddings, max_items=3)
+    texts = ["Trust among firms.", "Cluster funds.", "Trust among firms."]
+
+    assert np.allclose(cached.embed_documents(texts), embeddings.embed_documents(texts), atol=1e-5)
+    assert len(cached._vectors) == 2
+    cached.embed_documents(["A third text.", "A fourth text."])
+    assert len(cached._vectors) == 2  # full: cleared before adding
