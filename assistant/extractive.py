@@ -85,12 +85,16 @@ class CachedEmbeddings(Embeddings):
         self._vectors: dict[str, list[float]] = {}
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        # Safe to share between threads: results come from a local dict, never a cleared one.
+        found = {t: self._vectors.get(t) for t in texts}
+        missing = [t for t, v in found.items() if v is None]
         if missing:
-            if len(self._vectors) + len(missing) > self.max_items:
+            new = dict(zip(missing, self.inner.embed_documents(missing), strict=True))
+            found.update(new)
+            if len(self._vectors) + len(new) > self.max_items:
                 self._vectors.clear()
-            self._vectors.update(zip(missing, self.inner.embed_documents(missing), strict=True))
-        return [self._vectors[t] for t in texts]
+            self._vectors.update(new)
+        return [found[t] for t in texts]  # type: ignore[misc]
 
     def embed_query(self, text: str) -> list[float]:
         return self.inner.embed_query(text)
