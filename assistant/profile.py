@@ -272,7 +272,7 @@ def _numbers(builder: _Builder) -> None:
 
 def _categories(builder: _Builder) -> None:
     text = builder.text
-    dev = _match_table(text, lex.DEVELOPMENT)
+    dev = _match_table(text, lex.DEVELOPMENT) or _match_table(text, lex.DEVELOPMENT_HINTS)
     # An explicit income/development phrase beats a country or region name.
     builder.single("development_level", dev, _dev_order(dev))
     builder.single("cooperation", _match_table(text, lex.COOPERATION), ["none", "some", "strong"])

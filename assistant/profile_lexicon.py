@@ -9,6 +9,16 @@ not from particular scenarios.
 
 from __future__ import annotations
 
+# Hints used only when nothing more specific names the development level.
+DEVELOPMENT_HINTS: dict[str, list[str]] = {
+    "developing": [
+        r"smallholders?",
+        r"subsistence",
+        r"informal (sector|firms|enterprises|economy)",
+        r"donor(s|-funded| project| programme)",
+    ],
+}
+
 DEVELOPMENT: dict[str, list[str]] = {
     "developing": [
         r"developing (country|countries|economy|economies|world)",
@@ -16,9 +26,6 @@ DEVELOPMENT: dict[str, list[str]] = {
         r"lower[- ]middle[- ]income",
         r"least[- ]developed",
         r"poor (country|region|district)",
-        r"smallholders?",
-        r"subsistence",
-        r"informal (sector|firms|enterprises|economy)",
         r"(sub-saharan|west african|east african|central american|andean|african|south asian)",
         r"(nicaraguan|honduran|guatemalan|bolivian|ecuadorian|peruvian|ethiopian|kenyan|"
         r"tanzanian|ugandan|senegalese|ghanaian|nigerian|bangladeshi|pakistani|nepali|"
@@ -60,7 +67,8 @@ STAGE: dict[str, list[str]] = {
         r"sunset",
         r"(lost|losing) their jobs",
         r"laid off|layoffs|redundan\w+",
-        r"(became|become|are|is) uncompetitive",
+        r"(became|become|are|is) uncompetitive|priced (them|us|it|out)",
+        r"(sales|exports?|orders|markets?|demand) (vanished|disappeared|dried up)",
         r"crisis",
     ],
     "mature": [
@@ -126,7 +134,7 @@ TRUST_SIGNALS: dict[str, list[str]] = {
         r"do not (cooperate|trust)|don't (cooperate|trust)",
     ],
     "moderate": [
-        r"cooperate (a little|somewhat|occasionally)",
+        r"(cooperate|collaborate) (a bit|a little|somewhat|occasionally)",
         r"know each other but",
         r"(on )?(reasonable|decent|fair|mixed) terms",
         r"get along",
@@ -149,8 +157,8 @@ COOPERATION: dict[str, list[str]] = {
         r"do not cooperate|don't cooperate",
     ],
     "some": [
-        r"cooperate (a little|somewhat|occasionally)",
-        r"already (buy|sell|market|share|do) \w+",
+        r"(cooperate|collaborate) (a bit|a little|somewhat|occasionally)",
+        r"already (buy|sell|market|share|do|purchase) \w+",
         r"some (cooperation|joint \w+)",
     ],
     "strong": [
@@ -179,7 +187,8 @@ FIRMS: dict[str, list[str]] = {
         r"family (smes|firms?|businesses|companies|wineries)",
     ],
     "lead_firms": [
-        r"(large|big|major|leading) (firms?|companies|wineries|exporters?|buyers?|processors?|"
+        r"(large|big|major|leading) ([\w-]+ )?(firms?|companies|wineries|exporters?|buyers?|"
+        r"processors?|"
         r"manufacturers?|enterprises?|plants?)",
         r"multinationals?|\bmnes?\b|\bmncs?\b",
         r"lead (firm|company|buyer)s?",
@@ -214,6 +223,7 @@ INSTITUTIONS: dict[str, list[str]] = {
         r"(maritime|design|business|agricultural) (college|school|academy)",
         r"(design|technical|fashion|trade) academy|polytechnic school",
         r"oenology course",
+        r"\w+ (degree|diploma|course|courses)",
     ],
     "research_institute": [
         r"research (institute|centre|center|organi[sz]ation|laborator\w+)",
@@ -288,6 +298,7 @@ PROBLEMS: dict[str, list[str]] = {
         r"(sell|sold|selling) (individually|locally|mainly|mostly|only)",
         r"(low|poor|bad) prices?|for little money|little bargaining power",
         r"(sell|sold|selling) (one by one|on their own|separately)",
+        r"(sold|sell|sales) (at home|domestically|on the domestic market)",
         r"(local|regional) traders|middlemen|intermediaries",
         r"(market|markets) (collapsed|lost|shrank|disappeared)",
         r"lost (access|their|its|our) [\w\s]{0,20}markets?",
@@ -298,6 +309,8 @@ PROBLEMS: dict[str, list[str]] = {
     "export": [
         r"export\w*+(?!\s+(have\s+|has\s+)?(fallen|fell|dropped|declined|collapsed|shrunk))",
         r"foreign markets|international markets|overseas|abroad|(sales|markets?) outside",
+        r"across the border|neighbou?ring countr(y|ies)",
+        r"(sold|sell|sales) (at home|domestically|on the domestic market)",
         r"(sold|sell) domestically",
     ],
     "branding": [
@@ -308,7 +321,9 @@ PROBLEMS: dict[str, list[str]] = {
     ],
     "buyer_power": [
         r"play (the )?(firms|producers|suppliers|them) (off )?against",
-        r"pay(s)? late|late payments?",
+        r"pay(s)?( \w+)?( (months|weeks|days))? late|late payments?|delayed payments?",
+        r"(alter|change|modify)( \w+)? (specifications|requirements|standards|orders) "
+        r"(at the last minute|without notice|unilaterally)",
         r"change (their )?(quality )?requirements",
         r"(dictate|impose) (prices|terms)|squeeze (prices|margins|them)",
         r"playing (the )?(firms|producers|suppliers|them) (off )?against",
@@ -341,6 +356,7 @@ PROBLEMS: dict[str, list[str]] = {
         r"skills?",
         r"(vocational|technical) (school|training|education)",
         r"(outdated|obsolete|irrelevant) (courses|curricul\w+|teaching)",
+        r"(skills? )?mismatch|jobs that no longer exist",
         r"outdated (skills|training|curricul\w+)",
         r"(lack|shortage) of (qualified|skilled|trained) (workers|labour|labor|staff)",
         r"apprentice\w*",
@@ -348,7 +364,8 @@ PROBLEMS: dict[str, list[str]] = {
     ],
     "technology": [
         r"technolog\w+",
-        r"design capabilit\w+|no design|\bcad\b",
+        r"design (capabilit\w+|software|skills)|no design|\bcad\b",
+        r"(no|lack|lacks|without) (modern )?(equipment|machines|software|technology)",
         r"machinery|equipment",
         r"testing|laborator\w+",
         r"productivity",
@@ -371,6 +388,8 @@ PROBLEMS: dict[str, list[str]] = {
     "input_costs": [
         r"raw materials?|trims|accessories|inputs? (costs|prices|supply|supplies)",
         r"sourcing|purchasing|procure (inputs|materials)",
+        r"(buy|source|purchase|obtain) (raw )?(materials|inputs|supplies|components|accessories|"
+        r"zips|labels|buttons|trims|yarn|fabric|leather|spare parts)",
         r"(input|feed|fertili[sz]er) (prices|costs)",
     ],
     "infrastructure": [
@@ -414,13 +433,13 @@ PROBLEMS: dict[str, list[str]] = {
     "diversification": [
         r"diversif\w+",
         r"started (working|selling|supplying) (for|to)",
+        r"now (serve|supply|work for|sell to)",
         r"new (growth )?(areas|markets|industries|sectors|customers)",
         r"(related|other|neighbouring|adjacent) (industries|sectors|clusters)",
     ],
     "poverty_inclusion": [
         r"\bpoor\b|poverty",
         r"\bwomen\b|gender",
-        r"smallholders?",
         r"informal",
         r"home[- ]?(based|workers)",
         r"livelihoods?",
@@ -450,7 +469,7 @@ PROBLEMS: dict[str, list[str]] = {
         r"young people (leave|are leaving|move away)",
         r"(the )?young(sters)? (move away|leave|emigrate|go to the city)",
         r"brain drain",
-        r"lost their jobs|laid off|unemployed (workers|engineers|welders)",
+        r"lost their jobs|laid off|made redundant|unemployed (workers|engineers|welders)",
         r"(skilled )?(welders|engineers|workers) (lost|leave)",
         r"labou?r shortage|shortage of (workers|staff|engineers|developers|talent)",
         r"(struggle|difficult|hard|cannot|can't|unable) to (hire|recruit|find|keep) "
@@ -463,7 +482,9 @@ PROPOSALS: dict[str, list[str]] = {
         r"rescue (package|plan|fund)",
         r"bail[- ]?outs?",
         r"keep (the )?(firms|companies|it|them) afloat",
-        r"reopen\w*",
+        r"reopen\w*|restart (the )?(yard|plant|factory|mill|mine|smelter)",
+        r"(save|revive) the (yard|plant|factory|mill|mine|smelter|company)",
+        r"state money to",
         r"subsidi[sz]\w+ to (reopen|save|rescue)",
     ],
     "protection": [
@@ -514,6 +535,7 @@ PROPOSALS: dict[str, list[str]] = {
     "free_services": [r"free (of charge|services)", r"fully subsidi[sz]ed"],
     "price_competition": [
         r"compet\w+ (only |mainly |mostly |solely )?on (low )?(cost|price)s?",
+        r"undercut\w*",
         r"(cheaper|lower) prices? than",
         r"low[- ]cost (production|competition)",
     ],
@@ -557,7 +579,8 @@ FLAGS: dict[str, list[str]] = {
     "rural": [r"rural", r"farming|farmers?|growers?|smallholders?", r"villages?", r"agricultur\w+"],
     "high_tech": [
         r"(bio|nano|medical|med|clean)[- ]?tech\w*",
-        r"\bict\b|software|semiconductor|aerospace|photonics|optics",
+        r"\bict\b|semiconductor|aerospace|photonics|optics",
+        r"software (industry|firms|companies|developers|cluster|houses)",
         r"biotech\w*|pharma\w*",
     ],
     "national_programme": [
