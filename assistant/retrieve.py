@@ -268,6 +268,8 @@ class HybridRetriever(BaseRetriever):
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
     ) -> list[Document]:
         k = int(kwargs.get("k", self.k))
+        if not query.strip():
+            return []
         self.index.refresh()
         filters = Filters.of({key: kwargs.get(key, getattr(self, key)) for key in FILTER_KEYS})
         dense, dense_rank, lexical = self._candidates(query, filters)

@@ -74,6 +74,7 @@ def test_from_settings_and_unindexed_words(fixture_index: Settings) -> None:
     retriever = HybridRetriever.from_settings(fixture_index, k=2)
     docs = retriever.invoke("zzzz qqqq")  # no BM25 term: dense results only
     assert len(docs) == 2 and all(d.metadata["bm25_score"] is None for d in docs)
+    assert retriever.invoke("   ") == []
 
 
 class TestHybridRetrieverStandard(RetrieversIntegrationTests):
