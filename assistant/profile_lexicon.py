@@ -443,7 +443,6 @@ PROBLEMS: dict[str, list[str]] = {
         r"informal",
         r"home[- ]?(based|workers)",
         r"livelihoods?",
-        r"small (firms|producers) feel (ignored|left out|excluded)",
     ],
     "environment": [
         r"pollut\w+|effluents?|waste ?water|emissions",
