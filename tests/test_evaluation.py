@@ -48,13 +48,17 @@ PASSAGES = {
 
 def reference_scores(tmp_path: Path, results: dict[str, list[str]]) -> dict[str, Any]:
     questions = tmp_path / "questions.jsonl"
-    found = tmp_path / "results.jsonl"
     questions.write_text("".join(json.dumps(q) + "\n" for q in QUESTIONS), encoding="utf-8")
+    rows = {qid: [{"text": t} for t in texts] for qid, texts in results.items()}
+    return run_reference(questions, rows, tmp_path / "results.jsonl")
+
+
+def run_reference(
+    questions: Path, results: dict[str, list[dict[str, Any]]], found: Path
+) -> dict[str, Any]:
+    """The reference script's metrics for ``results`` (id -> passages), run as a subprocess."""
     found.write_text(
-        "".join(
-            json.dumps({"id": qid, "results": [{"text": t} for t in texts]}) + "\n"
-            for qid, texts in results.items()
-        ),
+        "".join(json.dumps({"id": qid, "results": r}) + "\n" for qid, r in results.items()),
         encoding="utf-8",
     )
     done = subprocess.run(
@@ -110,18 +114,8 @@ def test_eval_command_on_the_fixture_corpus(fixture_index: Settings, tmp_path: P
     words = [sum(len(p["text"].split()) for p in r["passages"][:10]) for r in rows]
     assert project["words@10"] == round(sum(words) / 4)
     # The same passages scored by the reference script give the same figures.
-    found = tmp_path / "found.jsonl"
-    found.write_text(
-        "".join(json.dumps({"id": r["id"], "results": r["passages"]}) + "\n" for r in rows),
-        encoding="utf-8",
-    )
-    done = subprocess.run(
-        [sys.executable, str(REFERENCE), "retrieval", str(FIXTURE_QUESTIONS), str(found)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    reference = json.loads(done.stdout)
+    passages = {r["id"]: r["passages"] for r in rows}
+    reference = run_reference(FIXTURE_QUESTIONS, passages, tmp_path / "found.jsonl")
     assert all(project[m] == reference[m] for m in ("hit@5", "hit@10", "mrr@10", "recall@10"))
 
 
