@@ -4,7 +4,7 @@ The assistant abstains when
 - no passage was retrieved, or the best sentence of the retrieved passages is not close enough
   to the question (cosine below the ``abstain_threshold`` setting, calibrated on the development
   questions: see ``cluster-assistant eval answers``);
-- the question names a year, or a multi-word proper name, that no retrieved passage mentions;
+- the question names a year, or a multi-word proper name, that the library never mentions;
 - the question asks for a quantity ("how many", "how much money") and none of the best
   sentences holds a number (or an amount of money).
 An abstaining answer names the closest topics the library does cover.
@@ -13,6 +13,7 @@ An abstaining answer names the closest topics the library does cover.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from langchain_core.documents import Document
@@ -68,15 +69,20 @@ def term_coverage(question: str, docs: list[Document]) -> tuple[float, list[str]
     return 1 - len(missing) / len(terms), missing
 
 
-def unmatched_names(question: str, docs: list[Document]) -> list[str]:
-    """Years and multi-word proper names of the question that no retrieved passage mentions."""
-    haystack = " ".join(f"{d.metadata.get('title', '')} {d.page_content}" for d in docs).lower()
-    haystack = re.sub(r"\s+", " ", haystack)
-    missing = [y for y in dict.fromkeys(YEAR.findall(question)) if y not in haystack]
+def searchable_text(docs: Iterable[Document]) -> str:
+    """Titles and texts of ``docs`` in one lower-cased, single-spaced string."""
+    titles = {str(d.metadata.get("title", "")) for d in docs}
+    text = " ".join([*titles, *(d.page_content for d in docs)])
+    return re.sub(r"\s+", " ", text.lower())
+
+
+def unmatched_names(question: str, library: str) -> list[str]:
+    """Years and multi-word proper names of the question that ``library`` never mentions."""
+    missing = [y for y in dict.fromkeys(YEAR.findall(question)) if y not in library]
     for match in NAME.finditer(question):
         words = match.group(0).split()
         variants = {" ".join(words).lower(), " ".join(words[1:]).lower()}
-        if not any(v in haystack for v in variants):
+        if not any(v in library for v in variants):
             missing.append(match.group(0))
     return missing
 
@@ -93,9 +99,16 @@ def lacks_quantity(question: str, sentences: list[ScoredSentence]) -> str | None
 
 
 def judge(
-    question: str, docs: list[Document], sentences: list[ScoredSentence], threshold: float
+    question: str,
+    docs: list[Document],
+    sentences: list[ScoredSentence],
+    threshold: float,
+    library: str | None = None,
 ) -> Verdict:
-    """Score the evidence for ``question`` and decide whether to abstain (and why)."""
+    """Score the evidence for ``question`` and decide whether to abstain (and why).
+
+    ``library`` is the whole library's ``searchable_text`` (names and years are looked up
+    there); without it, the retrieved passages stand in for the library."""
     best = max((s.similarity for s in sentences), default=0.0)
     coverage, missing = term_coverage(question, docs)
     verdict = Verdict(round(best, 4), round(coverage, 4), missing)
@@ -103,9 +116,9 @@ def judge(
         verdict.reasons.append("nothing relevant was retrieved")
     elif best < threshold:
         verdict.reasons.append(f"weak evidence (best sentence similarity {best:.2f} < {threshold})")
-    names = unmatched_names(question, docs)
+    names = unmatched_names(question, library or searchable_text(docs))
     if names:
-        verdict.reasons.append("no passage mentions " + ", ".join(names))
+        verdict.reasons.append("the library never mentions " + ", ".join(names))
     wanted = lacks_quantity(question, sentences)
     if wanted:
         verdict.reasons.append(f"the question asks for {wanted} and no passage gives one")

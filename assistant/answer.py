@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -165,6 +166,14 @@ class Answerer:
             embeddings = LocalEmbeddings(settings.embedding_model, settings.embedding_batch_size)
         return cls(retriever, embeddings, chat_model or make_chat_model(settings), settings)
 
+    @cached_property
+    def library_text(self) -> str | None:
+        """All chunk texts and titles of the index, for name look-ups (None if unreachable)."""
+        store = getattr(getattr(self.retriever, "index", None), "store", None)
+        if store is None:
+            return None
+        return abstain.searchable_text(store.all_documents())
+
     @property
     def mode(self) -> Mode:
         return "llm" if self.chat_model is not None else "extractive"
@@ -174,7 +183,9 @@ class Answerer:
         docs = self.retriever.invoke(query)
         query_vec = np.asarray(self.embeddings.embed_query(query))
         sentences, vectors = extractive.score_sentences(query, query_vec, docs, self.embeddings)
-        verdict = abstain.judge(query, docs, sentences, self.settings.abstain_threshold)
+        verdict = abstain.judge(
+            query, docs, sentences, self.settings.abstain_threshold, self.library_text
+        )
         return Evidence(query, docs, sentences, vectors, verdict)
 
     def rewrite(self, question: str, history: Sequence[Answer] | None) -> str | None:

@@ -7,8 +7,9 @@ import re
 import numpy as np
 import pytest
 
+from assistant.abstain import lacks_quantity, unmatched_names
 from assistant.answer import Answer, Answerer
-from assistant.extractive import CachedEmbeddings, split_sentences
+from assistant.extractive import CachedEmbeddings, ScoredSentence, split_sentences
 from assistant.generate import check_markers
 from assistant.settings import Settings
 
@@ -105,3 +106,25 @@ def test_cached_embeddings_match_the_model_and_reuse_vectors(embeddings) -> None
     assert len(cached._vectors) == 2
     cached.embed_documents(["A third text.", "A fourth text."])
     assert len(cached._vectors) == 2  # full: cleared before adding
+
+
+def test_names_and_years_the_library_never_mentions() -> None:
+    library = "the cluster policies whitebook (2004) on cluster policy since 2000"
+
+    assert unmatched_names(
+        "How did the EU Carbon Border Adjustment Mechanism change things after 2014?", library
+    ) == ["2014", "EU Carbon Border Adjustment Mechanism"]
+    assert (
+        unmatched_names("What does The Cluster Policies Whitebook say since 2004?", library) == []
+    )
+
+
+def test_quantity_questions_need_a_number_in_the_best_sentences() -> None:
+    def sentence(text: str) -> ScoredSentence:
+        return ScoredSentence(0, 0, text, 0.7, 0.7)
+
+    budget = [sentence("A dedicated budget for cluster development was created.")]
+    assert lacks_quantity("How much money did the state put into it?", budget)
+    assert lacks_quantity("How many firms joined?", budget) == "a number"
+    assert lacks_quantity("How many firms joined?", [sentence("About 300 firms joined.")]) is None
+    assert lacks_quantity("Why did firms join?", budget) is None
