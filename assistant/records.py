@@ -8,7 +8,11 @@ from langchain_core.documents import Document
 
 
 def chunk_record(doc: Document, with_score: bool = True) -> dict[str, Any]:
-    """``chunk_id, doc_id, title, section, page, text`` (and ``score``) of a chunk."""
+    """``chunk_id, doc_id, title, section, page, text`` (and ``score``) of a retrieved passage.
+
+    ``text`` is the passage as retrieved: the hit chunk stitched with its neighbours when the
+    retriever expands hits; ``chunk_text`` is then the hit chunk's own text.
+    """
     meta = doc.metadata
     record: dict[str, Any] = {
         "chunk_id": meta.get("chunk_id", doc.id),
@@ -18,6 +22,8 @@ def chunk_record(doc: Document, with_score: bool = True) -> dict[str, Any]:
         "page": meta.get("page"),
         "text": doc.page_content,
     }
+    if meta.get("chunk_text") and meta["chunk_text"] != doc.page_content:
+        record["chunk_text"] = meta["chunk_text"]
     if with_score:
         record["score"] = meta.get("score")
     return record
