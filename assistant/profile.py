@@ -118,16 +118,34 @@ def _compile(pattern: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-])(?:{pattern})(?![\w])", re.IGNORECASE)
 
 
-def _hits(text: str, patterns: list[str]) -> list[str]:
+# Words just before a match that turn it around: "no association", "imports from China".
+NEGATED = re.compile(
+    r"\b(no|without|lacks?|lack of|absence of|not have|nor)\s+(?:[\w'-]+\s+){0,2}$", re.IGNORECASE
+)
+ELSEWHERE = re.compile(
+    r"\b(from|to|into|than|like|versus|vs\.?|against)\s+(?:the\s+)?$", re.IGNORECASE
+)
+
+
+def _hits(text: str, patterns: list[str], unless: re.Pattern[str] | None = None) -> list[str]:
+    """Matched words, skipping matches whose preceding words match ``unless``."""
     found: list[str] = []
     for pattern in patterns:
-        found += [m.group(0) for m in _compile(pattern).finditer(text)]
+        for m in _compile(pattern).finditer(text):
+            if unless is None or not unless.search(text[max(0, m.start() - 40) : m.start()]):
+                found.append(m.group(0))
     return list(dict.fromkeys(found))
 
 
-def _match_table(text: str, table: dict[str, list[str]]) -> dict[str, list[str]]:
+def _match_table(
+    text: str, table: dict[str, list[str]], unless: re.Pattern[str] | None = None
+) -> dict[str, list[str]]:
     """Value -> matched words, for every value of a table that matched."""
-    return {value: words for value, patterns in table.items() if (words := _hits(text, patterns))}
+    return {
+        value: words
+        for value, patterns in table.items()
+        if (words := _hits(text, patterns, unless))
+    }
 
 
 NUMBER_WORDS = {
@@ -272,7 +290,9 @@ def _numbers(builder: _Builder) -> None:
 
 def _categories(builder: _Builder) -> None:
     text = builder.text
-    dev = _match_table(text, lex.DEVELOPMENT) or _match_table(text, lex.DEVELOPMENT_HINTS)
+    dev = _match_table(text, lex.DEVELOPMENT, ELSEWHERE) or _match_table(
+        text, lex.DEVELOPMENT_HINTS
+    )
     # An explicit income/development phrase beats a country or region name.
     builder.single("development_level", dev, _dev_order(dev))
     builder.single("cooperation", _match_table(text, lex.COOPERATION), ["none", "some", "strong"])
@@ -282,7 +302,7 @@ def _categories(builder: _Builder) -> None:
         for name, words in sectors.items():
             builder.note(f"sector.{name}", words)
     builder.many("firm_sizes", _match_table(text, lex.FIRMS))
-    builder.many("institutions", _match_table(text, lex.INSTITUTIONS))
+    builder.many("institutions", _match_table(text, lex.INSTITUTIONS, NEGATED))
     builder.many("problems", _match_table(text, lex.PROBLEMS))
     builder.many("proposals", _match_table(text, lex.PROPOSALS))
     builder.many("flags", _match_table(text, lex.FLAGS))

@@ -279,6 +279,7 @@ PROBLEMS: dict[str, list[str]] = {
         r"(institutions|associations?|chambers?|agencies|authorities|local government|"
         r"capacit(y|ies)) (is|are) (very )?(weak|limited|poor|lacking|politici[sz]ed)",
         r"feel (ignored|left out|excluded|neglected)",
+        r"no (business |producers'? |industry )?(association|organi[sz]ation) (exists|represents)",
         r"dominated by",
     ],
     "no_strategy": [
@@ -370,6 +371,7 @@ PROBLEMS: dict[str, list[str]] = {
         r"testing|laborator\w+",
         r"productivity",
         r"(outdated|obsolete|old) (machines|techniques|methods)",
+        r"post-harvest (losses|handling)|processing (capacity|facilities)",
     ],
     "quality_standards": [
         r"quality",
@@ -395,6 +397,7 @@ PROBLEMS: dict[str, list[str]] = {
     "infrastructure": [
         r"infrastructure",
         r"\broads?\b|electricity|power cuts|water supply|irrigation|cold (chain|storage)",
+        r"energy (costs|prices|supply)|broadband|internet (access|connection)",
         r"premises|workspace|industrial (land|estate|zone)|land for",
         r"transport(ation)? (costs|links)|logistics",
     ],
@@ -413,7 +416,10 @@ PROBLEMS: dict[str, list[str]] = {
         r"tenders?",
         r"lowest price",
     ],
-    "decline": STAGE["declining"],
+    "decline": [
+        *STAGE["declining"],
+        r"(cheap|cheaper|low-cost) imports|competition from (china|asia|asian|imports|abroad)",
+    ],
     "lock_in": [
         r"ageing|aging (owners|entrepreneurs|workforce)",
         r"(owners|founders|entrepreneurs|managers) are (old|ageing|aging|retiring)|succession",

@@ -141,3 +141,15 @@ def test_llm_failure_keeps_the_pattern_profile(stub):
     stub.script(Reply(status=500), Reply(status=500), Reply(status=500))
     text = "Coffee growers distrust each other."
     assert parse_profile(text, llm=_chat_model(stub)) == parse_profile(text)
+
+
+def test_negated_institutions_and_foreign_countries_are_not_taken_literally():
+    profile = parse_profile(
+        "Furniture makers in Kenya face cheap imports from China. No business association "
+        "exists and there is no university nearby."
+    )
+    assert profile.development_level == "developing"  # Kenya, not China
+    assert "association" not in profile.institutions
+    assert "university" not in profile.institutions
+    assert "weak_institutions" in profile.problems
+    assert profile.holds("lacks:university") is True
