@@ -69,6 +69,8 @@ def recommend(
         raise UserError("give either a DESCRIPTION or --batch FILE")
     if description is not None and not description.strip():
         raise UserError("the description is empty")
+    if export is not None and export.suffix.lower() not in (".md", ".markdown", ".docx"):
+        raise UserError(f"--export needs a .md or .docx file name, not '{export.name}'")
     recommender = _recommender(make_settings(index))
     if batch is not None:
         if export is not None:
