@@ -81,42 +81,56 @@ class Chunker:
             chunk_size=max_tokens - header_tokens,
             chunk_overlap=overlap_tokens,
             length_function=count_tokens,
-            add_start_index=True,
         )
 
     def chunk(self, blocks: list[Block], meta: DocumentMeta, source: str) -> list[Document]:
         """LangChain Documents, one a chunk, with the metadata of DESIGN.md."""
-        chunks: list[Document] = []
-        for section in iter_sections(blocks):
-            text = BLOCK_SEPARATOR.join(b.text for b in section.blocks)
-            path = " > ".join(section.path)
-            for piece in self.splitter.create_documents([text]):
-                local = piece.metadata["start_index"]
-                start = section.start + local
-                body = piece.page_content
-                chunks.append(
-                    Document(
-                        id=chunk_id(meta.doc_id, start, body),
-                        page_content=body,
-                        metadata={
-                            "chunk_id": chunk_id(meta.doc_id, start, body),
-                            "doc_id": meta.doc_id,
-                            "title": meta.title,
-                            "authors": "; ".join(meta.authors),
-                            "year": meta.year,
-                            "kind": meta.kind,
-                            "source": source,
-                            "section": path,
-                            "page": _page_at(section, local),
-                            "start": start,
-                            "end": start + len(body),
-                        },
-                    )
-                )
+        chunks = [
+            _chunk_document(meta, source, section, local, body)
+            for section in iter_sections(blocks)
+            for local, body in self._pieces(section)
+        ]
         for seq, doc in enumerate(chunks):
             doc.metadata["seq"] = seq
-            doc.metadata = {k: v for k, v in doc.metadata.items() if v not in (None, "")}
         return chunks
+
+    def _pieces(self, section: Section) -> Iterator[tuple[int, str]]:
+        """``(offset in the section text, text)`` of each chunk of a section, in order.
+
+        Offsets are found by searching forward from the previous piece: the splitter's own
+        ``start_index`` assumes a character overlap, while ours is measured in tokens.
+        """
+        text = BLOCK_SEPARATOR.join(b.text for b in section.blocks)
+        cursor = -1
+        for body in self.splitter.split_text(text):
+            found = text.find(body, cursor + 1)
+            cursor = found if found >= 0 else cursor + 1
+            yield cursor, body
+
+
+def _chunk_document(
+    meta: DocumentMeta, source: str, section: Section, local: int, body: str
+) -> Document:
+    start = section.start + local
+    cid = chunk_id(meta.doc_id, start, body)
+    metadata = {
+        "chunk_id": cid,
+        "doc_id": meta.doc_id,
+        "title": meta.title,
+        "authors": "; ".join(meta.authors),
+        "year": meta.year,
+        "kind": meta.kind,
+        "source": source,
+        "section": " > ".join(section.path),
+        "page": _page_at(section, local),
+        "start": start,
+        "end": start + len(body),
+    }
+    return Document(
+        id=cid,
+        page_content=body,
+        metadata={k: v for k, v in metadata.items() if v not in (None, "")},
+    )
 
 
 def _page_at(section: Section, offset: int) -> str | None:
