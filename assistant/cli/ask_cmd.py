@@ -12,12 +12,13 @@ from assistant.cli.common import (
     BatchOption,
     IndexOption,
     JsonOption,
-    UserError,
     console,
     make_settings,
+    one_input,
     out,
     print_json,
     read_jsonl,
+    run_batch,
 )
 from assistant.records import source_label
 from assistant.settings import PROJECT_ROOT
@@ -88,13 +89,10 @@ def ask(
     no_llm: NoLlmOption = False,
 ) -> None:
     """Answer a question from the library, citing the passages used."""
-    if (question is None) == (batch is None):
-        raise UserError("give either a QUESTION or --batch FILE")
+    one_input(question, batch, "QUESTION")
     answerer = _answerer(index, no_llm)
     if batch is not None:
-        for row in read_jsonl(Path(batch)):
-            answer = answerer.answer(str(row.get("question", "")))
-            print_json({"id": row.get("id"), **answer.to_dict()})
+        run_batch(batch, "question", lambda q: answerer.answer(q).to_dict())
         return
     if as_json:
         print_json(answerer.answer(question).to_dict(), pretty=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -51,6 +51,19 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
             if not isinstance(row, dict):
                 raise UserError(f"{path}:{number}: expected a JSON object")
             yield row
+
+
+def one_input(value: str | None, batch: Path | None, name: str) -> None:
+    """Exactly one of a positional input and ``--batch`` must be given."""
+    if (value is None) == (batch is None):
+        raise UserError(f"give either a {name} or --batch FILE")
+
+
+def run_batch(batch: Path, field: str, handle: Callable[[str], dict[str, Any]]) -> None:
+    """For each JSON line of ``batch``: ``handle(row[field])``, printed as one JSON line with
+    the row's ``id`` first (same order as the input)."""
+    for row in read_jsonl(Path(batch)):
+        print_json({"id": row.get("id"), **handle(str(row.get(field, "")))})
 
 
 def print_json(data: Any, pretty: bool = False) -> None:

@@ -16,9 +16,11 @@ from assistant.cli.common import (
     JsonOption,
     UserError,
     make_settings,
+    one_input,
     out,
     print_json,
     read_jsonl,
+    run_batch,
 )
 
 if TYPE_CHECKING:
@@ -65,8 +67,7 @@ def recommend(
     export: ExportOption = None,
 ) -> None:
     """Recommend policy instruments for a described cluster: a cited roadmap by phase."""
-    if (description is None) == (batch is None):
-        raise UserError("give either a DESCRIPTION or --batch FILE")
+    one_input(description, batch, "DESCRIPTION")
     if description is not None and not description.strip():
         raise UserError("the description is empty")
     if export is not None and export.suffix.lower() not in (".md", ".markdown", ".docx"):
@@ -75,9 +76,7 @@ def recommend(
     if batch is not None:
         if export is not None:
             raise UserError("--export works with a single DESCRIPTION, not with --batch")
-        for row in read_jsonl(Path(batch)):
-            roadmap = recommender.recommend(str(row.get("description", "")))
-            print_json({"id": row.get("id"), **roadmap.to_dict()})
+        run_batch(batch, "description", lambda d: recommender.recommend(d).to_dict())
         return
     roadmap = recommender.recommend(description)
     if export is not None:

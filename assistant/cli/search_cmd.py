@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,11 +11,11 @@ from assistant.cli.common import (
     BatchOption,
     IndexOption,
     JsonOption,
-    UserError,
     make_settings,
+    one_input,
     out,
     print_json,
-    read_jsonl,
+    run_batch,
 )
 from assistant.records import chunk_record, source_label
 
@@ -31,17 +30,14 @@ def search(
     """Search the library (hybrid dense + BM25) and print the best passages."""
     from assistant.retrieve import HybridRetriever
 
-    if (query is None) == (batch is None):
-        raise UserError("give either a QUERY or --batch FILE")
+    one_input(query, batch, "QUERY")
     retriever = HybridRetriever.from_settings(make_settings(index), k=k)
     if batch is not None:
-        for row in read_jsonl(Path(batch)):
-            docs = retriever.invoke(str(row.get("question", "")))
-            print_json({"id": row.get("id"), "results": [chunk_record(d) for d in docs]})
+        run_batch(batch, "question", lambda q: {"results": _records(retriever.invoke(q))})
         return
     docs = retriever.invoke(query)
     if as_json:
-        print_json({"query": query, "results": [chunk_record(d) for d in docs]}, pretty=True)
+        print_json({"query": query, "results": _records(docs)}, pretty=True)
         return
     for rank, doc in enumerate(docs, 1):
         out.print(
@@ -52,3 +48,7 @@ def search(
                 title_align="left",
             )
         )
+
+
+def _records(docs: list) -> list[dict]:
+    return [chunk_record(d) for d in docs]
