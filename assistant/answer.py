@@ -40,7 +40,7 @@ class Citation:
     authors: str = ""
     year: int | None = None
     section: str = ""
-    page: int | None = None
+    page: str | None = None  # the printed page label (PDFs), e.g. "iv" or "12"
     text: str = ""
 
     @classmethod
@@ -55,7 +55,7 @@ class Citation:
             authors=str(meta.get("authors") or ""),
             year=int(year) if year not in (None, "") else None,
             section=str(meta.get("section") or ""),
-            page=meta.get("page") or None,
+            page=str(meta["page"]) if meta.get("page") else None,
             text=doc.page_content,
         )
 
