@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -146,6 +145,7 @@ class Answerer:
         self.chat_model = chat_model
         self.settings = settings or Settings()
         self.llm_retry_at = 0.0  # monotonic time before which the chat model is not tried
+        self._library: tuple[object, str | None] = (None, None)
 
     @classmethod
     def from_settings(
@@ -166,13 +166,20 @@ class Answerer:
             embeddings = LocalEmbeddings(settings.embedding_model, settings.embedding_batch_size)
         return cls(retriever, embeddings, chat_model or make_chat_model(settings), settings)
 
-    @cached_property
+    @property
     def library_text(self) -> str | None:
-        """All chunk texts and titles of the index, for name look-ups (None if unreachable)."""
-        store = getattr(getattr(self.retriever, "index", None), "store", None)
-        if store is None:
+        """All chunk texts and titles of the index, for name look-ups (None if unreachable).
+
+        Built from the retriever's in-memory chunk table, so the index is not read twice and
+        the text follows the table when an ingest changes the index.
+        """
+        index = getattr(self.retriever, "index", None)
+        if index is None:
             return None
-        return abstain.searchable_text(store.all_documents())
+        table = index.table
+        if self._library[0] is not table:
+            self._library = (table, abstain.searchable_text(list(table.by_id.values())))
+        return self._library[1]
 
     @property
     def mode(self) -> Mode:
