@@ -181,7 +181,7 @@ BUDGET_RE = re.compile(
 )
 PLACE_RE = re.compile(
     r"\b(?:in|of)\s+(?:(?:a|an|the)\s+)?((?:[\w'-]+\s){0,6}?(?:country|region|district|town|city|"
-    r"valley|province|state|province|municipalit(?:y|ies)|economy))\b",
+    r"valley|province|state|municipalit(?:y|ies)|economy))\b",
     re.IGNORECASE,
 )
 GOAL_RE = re.compile(
