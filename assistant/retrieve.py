@@ -32,6 +32,7 @@ from assistant.fusion import RRF_K, diversify, rrf
 from assistant.glossary import expansions
 from assistant.lexical import BM25Index, tokenize, tokenize_query
 from assistant.settings import Settings
+from assistant.sources import SourceNames
 from assistant.store import LEDGER_FILE, IndexStore
 
 FILTER_KEYS = ("doc_ids", "year_min", "year_max", "kinds")
@@ -118,12 +119,16 @@ class SearchIndex:
     def table(self) -> ChunkTable:
         return ChunkTable(self.store.all_documents())
 
+    @cached_property
+    def sources(self) -> SourceNames:
+        return SourceNames.of(self.table.by_id.values())
+
     def refresh(self) -> None:
         """Drop what was read from disk if an ingest has changed the index since."""
         stamp = self._ledger_stamp()
         if stamp != self._stamp:
             self._stamp = stamp
-            for name in ("bm25", "table"):
+            for name in ("bm25", "table", "sources"):
                 self.__dict__.pop(name, None)
             self._tokens_of.clear()
             self._masks.clear()
@@ -236,7 +241,9 @@ class HybridRetriever(BaseRetriever):
     how much a dense hit's best neighbour adds to its score; ``rrf_k`` and the two weights of
     the fusion; ``max_doc_share``: the largest share of the ``k`` results one document may
     take; ``neighbours``: adjacent chunks returned on each side of a hit; ``feedback_docs``:
-    BM25 pseudo-relevance feedback from that many top passages (0: off).
+    BM25 pseudo-relevance feedback from that many top passages (0: off); ``source_weight``:
+    the weight of the extra rankings of a document the question names ("according to
+    Benner"), searched on its own (0: off; see ``assistant.sources``).
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -254,6 +261,7 @@ class HybridRetriever(BaseRetriever):
     window_weight: float = 0.5
     glossary: bool = True
     glossary_weight: float = 0.5
+    source_weight: float = 1.0
     rrf_k: int = RRF_K
     doc_ids: list[str] | None = None
     year_min: int | None = None
@@ -272,8 +280,19 @@ class HybridRetriever(BaseRetriever):
             return []
         self.index.refresh()
         filters = Filters.of({key: kwargs.get(key, getattr(self, key)) for key in FILTER_KEYS})
-        dense, dense_rank, lexical = self._candidates(query, filters)
-        fused = self._fuse(dense_rank, lexical)
+        vector = self.index.query_vector(query)
+        dense, dense_rank, lexical = self._candidates(query, filters, vector)
+        rankings = [(dense_rank, self.dense_weight), (list(lexical), self.bm25_weight)]
+        named = self._named_sources(query, filters)
+        if named:
+            named_dense, named_rank, named_lexical = self._candidates(query, named, vector)
+            rankings += [
+                (named_rank, self.source_weight),
+                (list(named_lexical), self.source_weight),
+            ]
+            dense = {**named_dense, **dense}
+            lexical = {**named_lexical, **lexical}
+        fused = rrf([r for r, _ in rankings], k=self.rrf_k, weights=[w for _, w in rankings])
         table = self.index.table
         window = 2 * self.neighbours
         chosen = diversify(
@@ -289,12 +308,20 @@ class HybridRetriever(BaseRetriever):
             for rank, i in enumerate(chosen, 1)
         ]
 
+    def _named_sources(self, query: str, filters: Filters) -> Filters | None:
+        """``filters`` narrowed to the documents the query names (None if it names none)."""
+        if not self.source_weight or filters.doc_ids is not None:
+            return None
+        named = self.index.sources.mentioned(query)
+        if not named:
+            return None
+        return Filters(tuple(named), filters.year_min, filters.year_max, filters.kinds)
+
     def _candidates(
-        self, query: str, filters: Filters
+        self, query: str, filters: Filters, vector: Sequence[float]
     ) -> tuple[dict[str, float], list[str], dict[str, float]]:
         """Dense cosine scores, the dense ranking (window-aware) and BM25 scores."""
         index = self.index
-        vector = index.query_vector(query)
         dense = dict(index.dense(vector, self.candidates, filters.where()))
         windowed = index.window_scores(vector, dense, self.window_weight)
         dense_rank = sorted(windowed, key=lambda i: -windowed[i])

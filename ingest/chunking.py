@@ -10,6 +10,7 @@ from langchain_core.documents import Document
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from ingest.document import Block, DocumentMeta
+from ingest.metadata import source_names
 
 SEPARATORS = ["\n\n", "\n", r"(?<=[.!?;])\s+(?=[\"“‘(]?[A-Z0-9])", r"(?<=[,:])\s+", " ", ""]
 BLOCK_SEPARATOR = "\n\n"
@@ -118,6 +119,7 @@ def _chunk_document(
         "doc_id": meta.doc_id,
         "title": meta.title,
         "authors": "; ".join(meta.authors),
+        "aliases": "; ".join(source_names(meta)),
         "year": meta.year,
         "kind": meta.kind,
         "source": source,

@@ -37,6 +37,7 @@ class DocumentMeta:
     kind: str = ""
     publisher: str = ""
     url: str = ""
+    aliases: list[str] = field(default_factory=list)  # other names a question may use for it
 
 
 @dataclass

@@ -48,6 +48,24 @@ def manifest_digest(manifest: dict[str, dict], path: Path) -> str:
     return hashlib.sha256(json.dumps(entry, sort_keys=True, default=str).encode()).hexdigest()
 
 
+_ACRONYM = re.compile(r"\b[A-Z][A-Z&]{2,}\b")
+
+
+def source_names(meta: DocumentMeta) -> list[str]:
+    """Names a question may use for a document ("according to Benner", "the OECD report").
+
+    The manifest's ``aliases``, each author's surname (an organisation counts as one: "UNIDO
+    (G. Ceglie, A. Stancher)" gives UNIDO, Ceglie, Stancher) and the acronyms of the publisher.
+    """
+    names = list(meta.aliases)
+    for author in meta.authors:
+        for person in re.split(r"[(),]", author):
+            if words := person.split():
+                names.append(words[-1].strip("."))
+    names += _ACRONYM.findall(meta.publisher)
+    return [n for n in dict.fromkeys(names) if len(n) >= 3]
+
+
 def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "document"
 
@@ -102,6 +120,7 @@ def document_meta(
             kind=str(entry.get("kind", "")),
             publisher=str(entry.get("publisher", "")),
             url=str(entry.get("url", "")),
+            aliases=_authors(entry.get("aliases")),
         )
     return DocumentMeta(
         doc_id=file_doc_id(path, key or str(path)),

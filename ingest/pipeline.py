@@ -29,7 +29,7 @@ from ingest.document import LoadError
 from ingest.loaders import SUPPORTED_SUFFIXES, load_file
 from ingest.metadata import document_meta, load_manifest, manifest_digest
 
-CHUNKER_VERSION = 3  # bump when structure or chunking rules change: forces a rebuild
+CHUNKER_VERSION = 4  # bump when structure or chunking rules change: forces a rebuild
 Progress = Callable[[int, int, str], None]  # (chunks done, chunks total, current file)
 
 

@@ -117,3 +117,20 @@ def test_a_long_lived_retriever_sees_a_later_ingest(make_settings, embeddings) -
     Indexer(settings, embeddings).run()
     found = retriever.invoke("cheese cellar")
     assert len(found) == 2 and "cellar" in found[0].page_content
+
+
+def test_a_named_source_rises_to_the_top(index: SearchIndex) -> None:
+    # Both documents speak of exports and marketing; the question names B. Shipwright.
+    question = "What does Shipwright say about exports?"
+    plain = HybridRetriever(index=index, k=3, source_weight=0).invoke(question)
+    named = HybridRetriever(index=index, k=3).invoke(question)
+    assert plain[0].metadata["doc_id"] == "ruritania-2001"
+    assert named[0].metadata["doc_id"] == "freedonia-2010"
+    assert {d.metadata["doc_id"] for d in named} == {d.metadata["doc_id"] for d in plain}
+
+
+def test_an_explicit_filter_overrides_a_named_source(index: SearchIndex) -> None:
+    docs = HybridRetriever(index=index, k=3).invoke(
+        "What does Shipwright say about exports?", doc_ids=["ruritania-2001"]
+    )
+    assert docs and {d.metadata["doc_id"] for d in docs} == {"ruritania-2001"}
