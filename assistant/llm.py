@@ -24,6 +24,7 @@ def make_chat_model(settings: Settings) -> BaseChatModel | None:
             model=settings.llm_model,
             base_url=settings.llm_base_url,
             temperature=settings.llm_temperature,
+            num_predict=settings.llm_max_tokens,
             client_kwargs={"timeout": settings.llm_timeout},
         )
     from langchain_openai import ChatOpenAI
@@ -34,6 +35,9 @@ def make_chat_model(settings: Settings) -> BaseChatModel | None:
         # Local OpenAI-compatible servers accept any key; the client insists on one.
         api_key=settings.llm_api_key or "not-needed",
         temperature=settings.llm_temperature,
+        max_tokens=settings.llm_max_tokens,  # sent as OpenAI's newer "max_completion_tokens"
+        # ... which llama.cpp's and other local servers ignore: they read "max_tokens".
+        extra_body={"max_tokens": settings.llm_max_tokens} if settings.llm_base_url else None,
         timeout=settings.llm_timeout,
         max_retries=MAX_RETRIES,
     )

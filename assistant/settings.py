@@ -67,6 +67,7 @@ class Settings(BaseSettings):
     llm_api_key: str | None = None
     llm_temperature: float = 0.1
     llm_timeout: float = Field(60.0, gt=0)
+    llm_max_tokens: int = Field(800, ge=16)  # longest reply the model may write
 
     # Ingest limits
     max_file_mb: float = Field(50.0, gt=0)

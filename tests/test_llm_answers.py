@@ -67,6 +67,8 @@ def test_valid_markers_are_renumbered_and_cite_the_passages_used(
     assert answer.notices == []
     body = stub.requests[0].body
     assert body["model"] == "stub-model" and body["stream"] is True
+    # The reply limit in both spellings: local servers read "max_tokens" only.
+    assert body["max_tokens"] == body["max_completion_tokens"] == 800
 
 
 def test_invalid_markers_are_removed_and_reported(fresh: Answerer, stub: StubServer) -> None:
