@@ -189,7 +189,11 @@ class Answerer:
         """Retrieve passages for ``query`` and score their sentences and the evidence."""
         docs = self.retriever.invoke(query)
         query_vec = np.asarray(self.embeddings.embed_query(query))
-        sentences, vectors = extractive.score_sentences(query, query_vec, docs, self.embeddings)
+        index = getattr(self.retriever, "index", None)
+        named = index.sources.mentioned(query) if index is not None else []
+        sentences, vectors = extractive.score_sentences(
+            query, query_vec, docs, self.embeddings, named
+        )
         verdict = abstain.judge(
             query, docs, sentences, self.settings.abstain_threshold, self.library_text
         )

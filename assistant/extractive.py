@@ -9,6 +9,7 @@ marginal relevance) so that the answer draws on several passages rather than rep
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -27,6 +28,7 @@ SENTENCE_WEIGHT = 0.7  # cosine of sentence and question
 PASSAGE_WEIGHT = 0.3  # cosine of the whole passage and question
 TERM_WEIGHT = 0.2  # share of the question's key terms the sentence contains
 RANK_BONUS = 0.04  # added to a sentence from the first passage, decaying with rank
+SOURCE_BONUS = 0.05  # added to a sentence from a document the question names ("according to…")
 MMR_LAMBDA = 0.5  # relevance vs. novelty when picking sentences
 SAME_PASSAGE_PENALTY = 0.1  # favour citing several passages
 RELATIVE_CUTOFF = 0.65  # keep sentences scoring at least this share of the best one
@@ -129,8 +131,12 @@ def score_sentences(
     query_vec: np.ndarray,
     docs: list[Document],
     embeddings: Embeddings,
+    named_docs: Collection[str] = (),
 ) -> tuple[list[ScoredSentence], np.ndarray]:
-    """Every usable sentence of the passages, scored, with its (row-aligned) vectors."""
+    """Every usable sentence of the passages, scored, with its (row-aligned) vectors.
+
+    Sentences from ``named_docs`` (the doc ids of sources the question names) get a bonus: a
+    user who asks what the Whitebook says should be shown the Whitebook's words."""
     items = [
         (i, pos, s)
         for i, d in enumerate(docs)
@@ -151,7 +157,8 @@ def score_sentences(
             score=SENTENCE_WEIGHT * float(sim)
             + PASSAGE_WEIGHT * passage[i]
             + TERM_WEIGHT * terms
-            + RANK_BONUS / (1 + i),
+            + RANK_BONUS / (1 + i)
+            + SOURCE_BONUS * (docs[i].metadata.get("doc_id") in named_docs),
         )
         for (i, pos, text), sim, terms in zip(items, sims, overlap, strict=True)
     ]

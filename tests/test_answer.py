@@ -128,3 +128,29 @@ def test_quantity_questions_need_a_number_in_the_best_sentences() -> None:
     assert lacks_quantity("How many firms joined?", budget) == "a number"
     assert lacks_quantity("How many firms joined?", [sentence("About 300 firms joined.")]) is None
     assert lacks_quantity("Why did firms join?", budget) is None
+
+
+def test_sentences_of_a_named_source_get_the_source_bonus(embeddings) -> None:
+    from langchain_core.documents import Document
+
+    from assistant.extractive import SOURCE_BONUS, score_sentences
+
+    docs = [
+        Document("The wine board doubled the exports of the estates.", metadata={"doc_id": "a"}),
+        Document("The shipyards never marketed their cluster jointly.", metadata={"doc_id": "b"}),
+    ]
+    question = "What does the shipyard report say about exports?"
+    vector = np.asarray(embeddings.embed_query(question))
+    plain, _ = score_sentences(question, vector, docs, embeddings)
+    named, _ = score_sentences(question, vector, docs, embeddings, named_docs=["b"])
+
+    assert [s.doc_index for s in plain] == [s.doc_index for s in named] == [0, 1]
+    assert named[0].score == pytest.approx(plain[0].score)
+    assert named[1].score == pytest.approx(plain[1].score + SOURCE_BONUS)
+
+
+def test_a_question_naming_a_source_is_answered_from_it(answerer: Answerer) -> None:
+    answer = answerer.answer("According to the Whitebook, why do clusters need trust?")
+
+    assert not answer.abstained
+    assert answer.citations[0].doc_id == "iked-whitebook-2004"
