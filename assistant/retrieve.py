@@ -34,6 +34,7 @@ from assistant.lexical import BM25Index, tokenize, tokenize_query
 from assistant.settings import Settings
 from assistant.sources import SourceNames
 from assistant.store import LEDGER_FILE, IndexStore
+from ingest.structure import is_reference_list
 
 FILTER_KEYS = ("doc_ids", "year_min", "year_max", "kinds")
 
@@ -123,12 +124,19 @@ class SearchIndex:
     def sources(self) -> SourceNames:
         return SourceNames.of(self.table.by_id.values())
 
+    @cached_property
+    def reference_ids(self) -> frozenset[str]:
+        """Chunks that are mostly bibliography entries or citation footnotes."""
+        return frozenset(
+            i for i, d in self.table.by_id.items() if is_reference_list(d.page_content)
+        )
+
     def refresh(self) -> None:
         """Drop what was read from disk if an ingest has changed the index since."""
         stamp = self._ledger_stamp()
         if stamp != self._stamp:
             self._stamp = stamp
-            for name in ("bm25", "table", "sources"):
+            for name in ("bm25", "table", "sources", "reference_ids"):
                 self.__dict__.pop(name, None)
             self._tokens_of.clear()
             self._masks.clear()
@@ -243,7 +251,8 @@ class HybridRetriever(BaseRetriever):
     take; ``neighbours``: adjacent chunks returned on each side of a hit; ``feedback_docs``:
     BM25 pseudo-relevance feedback from that many top passages (0: off); ``source_weight``:
     the weight of the extra rankings of a document the question names ("according to
-    Benner"), searched on its own (0: off; see ``assistant.sources``).
+    Benner"), searched on its own (0: off; see ``assistant.sources``); ``demote_references``:
+    chunks that are mostly bibliography entries or citation footnotes come after all others.
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -262,6 +271,7 @@ class HybridRetriever(BaseRetriever):
     glossary: bool = True
     glossary_weight: float = 0.5
     source_weight: float = 1.0
+    demote_references: bool = True
     rrf_k: int = RRF_K
     doc_ids: list[str] | None = None
     year_min: int | None = None
@@ -294,9 +304,13 @@ class HybridRetriever(BaseRetriever):
             lexical = {**named_lexical, **lexical}
         fused = rrf([r for r, _ in rankings], k=self.rrf_k, weights=[w for _, w in rankings])
         table = self.index.table
+        ranked = [i for i, _ in fused if i in table.by_id]
+        if self.demote_references:
+            refs = self.index.reference_ids
+            ranked = [i for i in ranked if i not in refs] + [i for i in ranked if i in refs]
         window = 2 * self.neighbours
         chosen = diversify(
-            [i for i, _ in fused if i in table.by_id],
+            ranked,
             table.doc_of,
             k,
             max(1, math.ceil(k * self.max_doc_share)),

@@ -202,3 +202,32 @@ def structure_lines(lines: Iterable[tuple[str, str | None]], markdown: bool = Fa
         gap = False
     flush()
     return blocks
+
+
+# A bibliography entry or a citation-only footnote: "- Porter, M. (1990): The Competitive…",
+# "12. Enright (1995).", "26. See Lagendijk and Charles (1999)". What precedes the year must
+# read as names (no lower-case word of four letters or more) and punctuation must follow it,
+# so prose that cites a source ("the tools suggested by the World Bank (2009)", "Porter
+# (1990) argues") is not an entry.
+_ENTRY = re.compile(
+    r"^\W*(?:\d{1,3}\.?\s+)?(?:<sup>[^<]*</sup>\s*)?([^()\n]{2,160}?)"
+    r"\(\d{4}[a-z]?(?:[,;:][^)]*)?\)\s*[.,:;]"
+)
+_NAME_WORDS = {"eds", "with", "also"}
+REFERENCE_SHARE = 0.5  # share of a chunk's lines that are entries for it to count as references
+
+
+def is_reference_entry(line: str) -> bool:
+    """Whether ``line`` is a bibliography entry or a footnote that only cites sources."""
+    match = _ENTRY.match(line)
+    if not match:
+        return False
+    words = re.findall(r"\b[a-z]{4,}\b", match.group(1))
+    return all(w in _NAME_WORDS for w in words)
+
+
+def is_reference_list(text: str) -> bool:
+    """Whether a chunk is mostly bibliography entries or citation footnotes."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    entries = sum(is_reference_entry(line) for line in lines)
+    return bool(lines) and entries / len(lines) >= REFERENCE_SHARE

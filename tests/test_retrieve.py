@@ -134,3 +134,26 @@ def test_an_explicit_filter_overrides_a_named_source(index: SearchIndex) -> None
         "What does Shipwright say about exports?", doc_ids=["ruritania-2001"]
     )
     assert docs and {d.metadata["doc_id"] for d in docs} == {"ruritania-2001"}
+
+
+def test_reference_lists_come_after_prose(make_settings, embeddings) -> None:
+    from ingest.pipeline import Indexer
+
+    settings = make_settings()
+    (settings.corpus_dir / "documents" / "wine.md").write_text(
+        "# Wine\n\n## Marketing\n\nThe vintners pooled their advertising budgets in one "
+        "board, and their sales abroad doubled within five years.\n\n## References\n\n"
+        "- Vintner, A. (2001): Wine exports and the joint marketing board. Ruritania Press.\n"
+        "- Grower, B. (1999): Marketing wine exports together. Estate Review.\n"
+    )
+    Indexer(settings, embeddings).run()
+    index = SearchIndex(settings, embeddings)
+    question = "joint marketing of wine exports"
+
+    demoted = HybridRetriever(index=index, k=2, neighbours=0).invoke(question)
+    plain = HybridRetriever(index=index, k=2, neighbours=0, demote_references=False).invoke(
+        question
+    )
+    assert "References" in plain[0].metadata["section"]  # the entries repeat every word
+    assert "Marketing" in demoted[0].metadata["section"]
+    assert "References" in demoted[1].metadata["section"]  # demoted, not dropped

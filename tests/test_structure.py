@@ -8,7 +8,13 @@ import pytest
 from fixtures_docs import paragraph, wrapped_text
 
 from ingest.loaders import load_file
-from ingest.structure import CAPTION_LEVEL, heading_level, structure_lines
+from ingest.structure import (
+    CAPTION_LEVEL,
+    heading_level,
+    is_reference_entry,
+    is_reference_list,
+    structure_lines,
+)
 
 STARTER_DOCUMENTS = Path(__file__).resolve().parent.parent / "corpus" / "documents"
 
@@ -122,3 +128,29 @@ def test_starter_document_headings(name: str) -> None:
     assert set(STARTER_HEADINGS[name]) <= set(headings)
     assert not set(FALSE_HEADINGS) & set(headings)
     assert 10 <= len(headings) <= len(blocks) // 3
+
+
+@pytest.mark.parametrize(
+    ("line", "entry"),
+    [
+        ("- Porter, M. E. (1990): The Competitive Advantage of Nations. New York.", True),
+        ("Whittington, Richard, & Curto, Francesco (1999): Chandlerism in Europe.", True),
+        ("- Humphrey J .and Schmitz H. (1995). Principles for promoting clusters. UNIDO.", True),
+        ("12. Enright (1995).", True),
+        ("26. See Lagendijk and Charles (1999), for example.", True),
+        ("It can use some of the cluster tools suggested by The World Bank (2009).", False),
+        ("Porter (1990) argues that rivalry drives innovation in clusters.", False),
+        ("Clusters need trust, as many studies of industrial districts show.", False),
+    ],
+)
+def test_reference_entries(line: str, entry: bool) -> None:
+    assert is_reference_entry(line) is entry
+
+
+def test_a_chunk_is_a_reference_list_when_most_lines_are_entries() -> None:
+    refs = "- Porter, M. (1990): Competitive Advantage.\n- Schmitz, H. (1989): Specialisation."
+    prose = "Firms share a training centre.\nIt was financed by a levy on the payroll."
+    assert is_reference_list(refs)
+    assert not is_reference_list(prose)
+    assert is_reference_list(refs + "\n" + prose.splitlines()[0])  # two of three lines
+    assert not is_reference_list("")
