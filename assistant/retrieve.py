@@ -104,6 +104,10 @@ class SearchIndex:
         self.embeddings = embeddings or LocalEmbeddings(
             settings.embedding_model, settings.embedding_batch_size
         )
+        second = settings.second_embedding_model
+        self.second_embeddings = (
+            LocalEmbeddings(second, settings.embedding_batch_size) if second else None
+        )
         if not self.store.exists():
             raise IndexMissingError(
                 f"no index in {settings.index_dir}: run 'cluster-assistant ingest' first"
@@ -147,11 +151,18 @@ class SearchIndex:
         except OSError:
             return 0
 
-    def query_vector(self, query: str) -> list[float]:
-        return self.embeddings.embed_query(query)
+    def query_vector(self, query: str, second: bool = False) -> list[float]:
+        """The query's vector from the first model, or from the second (``second=True``)."""
+        model = self.second_embeddings if second else self.embeddings
+        if model is None:
+            raise ValueError("this index has no second embedding model")
+        return model.embed_query(query)
+
+    def _collection(self, second: bool):  # -> chromadb.Collection
+        return self.store.second_collection if second else self.store.collection
 
     def window_scores(
-        self, vector: Sequence[float], hits: dict[str, float], weight: float
+        self, vector: Sequence[float], hits: dict[str, float], weight: float, second: bool = False
     ) -> dict[str, float]:
         """Dense scores of ``hits`` raised by ``weight`` x their best neighbour's similarity.
 
@@ -167,7 +178,7 @@ class SearchIndex:
         missing = sorted({n for ns in runs.values() for n in ns} - hits.keys())
         sims = dict(hits)
         if missing:
-            got = self.store.collection.get(ids=missing, include=["embeddings"])
+            got = self._collection(second).get(ids=missing, include=["embeddings"])
             if len(got["ids"]):
                 matrix = np.asarray(got["embeddings"], dtype=np.float32)
                 sims.update(zip(got["ids"], (matrix @ np.asarray(vector)).tolist(), strict=True))
@@ -177,14 +188,20 @@ class SearchIndex:
         }
 
     def dense(
-        self, query: str | Sequence[float], k: int, where: dict[str, Any] | None = None
+        self,
+        query: str | Sequence[float],
+        k: int,
+        where: dict[str, Any] | None = None,
+        second: bool = False,
     ) -> list[tuple[str, float]]:
-        """``(chunk_id, cosine similarity)`` pairs, best first (query as text or vector)."""
-        n = self.store.count()
+        """``(chunk_id, cosine similarity)`` pairs, best first (query as text or vector), from
+        the first model's vectors or the second's."""
+        collection = self._collection(second)
+        n = collection.count()
         if not n:
             return []
-        vector = self.query_vector(query) if isinstance(query, str) else list(query)
-        got = self.store.collection.query(
+        vector = self.query_vector(query, second) if isinstance(query, str) else list(query)
+        got = collection.query(
             query_embeddings=[vector],
             n_results=min(k, n),
             where=where or None,
@@ -245,6 +262,9 @@ class SearchIndex:
 class HybridRetriever(BaseRetriever):
     """Dense + BM25 retrieval fused by reciprocal rank, as a LangChain retriever.
 
+    With a second embedding model in the index (``second_embedding_model``), its dense
+    ranking joins the fusion with ``second_weight``.
+
     Knobs (measured in ``docs/retrieval.md``): ``candidates`` per ranker; ``window_weight``:
     how much a dense hit's best neighbour adds to its score; ``rrf_k`` and the two weights of
     the fusion; ``max_doc_share``: the largest share of the ``k`` results one document may
@@ -260,8 +280,9 @@ class HybridRetriever(BaseRetriever):
     index: SearchIndex
     k: int = 8
     candidates: int = 50
-    dense_weight: float = 1.0
+    dense_weight: float | None = None  # None: 0.5 beside a second model, else 1.0
     bm25_weight: float = 1.0
+    second_weight: float = 1.0
     max_doc_share: float = 0.5
     neighbours: int = 1
     feedback_docs: int = 0
@@ -292,7 +313,9 @@ class HybridRetriever(BaseRetriever):
         filters = Filters.of({key: kwargs.get(key, getattr(self, key)) for key in FILTER_KEYS})
         vector = self.index.query_vector(query)
         dense, dense_rank, lexical = self._candidates(query, filters, vector)
-        rankings = [(dense_rank, self.dense_weight), (list(lexical), self.bm25_weight)]
+        rankings = [(dense_rank, self._dense_weight), (list(lexical), self.bm25_weight)]
+        if self.index.second_embeddings is not None and self.second_weight:
+            rankings.append((self._second_ranking(query, filters), self.second_weight))
         named = self._named_sources(query, filters)
         if named:
             named_dense, named_rank, named_lexical = self._candidates(query, named, vector)
@@ -321,6 +344,20 @@ class HybridRetriever(BaseRetriever):
             self._passage(i, rank, scores[i], dense.get(i), lexical.get(i))
             for rank, i in enumerate(chosen, 1)
         ]
+
+    @property
+    def _dense_weight(self) -> float:
+        if self.dense_weight is not None:
+            return self.dense_weight
+        return 0.5 if self.index.second_embeddings is not None else 1.0
+
+    def _second_ranking(self, query: str, filters: Filters) -> list[str]:
+        """The second model's dense ranking (window-aware, as the first's)."""
+        index = self.index
+        vector = index.query_vector(query, second=True)
+        hits = dict(index.dense(vector, self.candidates, filters.where(), second=True))
+        windowed = index.window_scores(vector, hits, self.window_weight, second=True)
+        return sorted(windowed, key=lambda i: -windowed[i])
 
     def _named_sources(self, query: str, filters: Filters) -> Filters | None:
         """``filters`` narrowed to the documents the query names (None if it names none)."""
@@ -353,7 +390,9 @@ class HybridRetriever(BaseRetriever):
 
     def _fuse(self, dense_rank: list[str], lexical: dict[str, float]) -> list[tuple[str, float]]:
         return rrf(
-            [dense_rank, list(lexical)], k=self.rrf_k, weights=[self.dense_weight, self.bm25_weight]
+            [dense_rank, list(lexical)],
+            k=self.rrf_k,
+            weights=[self._dense_weight, self.bm25_weight],
         )
 
     def _passage(

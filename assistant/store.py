@@ -25,6 +25,7 @@ from assistant.settings import Settings
 LEDGER_FILE = "ledger.json"
 BM25_DIR = "bm25"
 RUN_MARKER = "ingest-running"
+SECOND_SUFFIX = "__second"  # collection of the second embedding model's vectors
 HNSW_EF_SEARCH = 400  # candidates explored when searching the vector graph
 
 
@@ -95,12 +96,23 @@ class IndexStore:
 
     @cached_property
     def collection(self):  # -> chromadb.Collection
+        """The chunks: texts, metadata and the first model's vectors."""
+        return self._open(self.settings.collection)
+
+    @cached_property
+    def second_collection(self):  # -> chromadb.Collection | None
+        """The second model's vectors of the same chunks (ids and metadata, no texts)."""
+        if not self.settings.second_embedding_model:
+            return None
+        return self._open(self.settings.collection + SECOND_SUFFIX)
+
+    def _open(self, name: str):  # -> chromadb.Collection
         # Vectors are always computed by us and passed in: Chroma's default embedding
         # function would try to download a model. The HNSW graph is searched widely: at
         # Chroma's default ef (100), 2 % of the true top 50 were missed, and the results shifted
         # whenever the index was rebuilt.
         return self.client.get_or_create_collection(
-            self.settings.collection,
+            name,
             embedding_function=None,
             configuration={"hnsw": {"space": "cosine", "ef_search": HNSW_EF_SEARCH}},
         )
@@ -111,20 +123,34 @@ class IndexStore:
     def all_ids(self) -> set[str]:
         return set(self.collection.get(include=[])["ids"])
 
-    def upsert(self, docs: list[Document], vectors: list[list[float]]) -> None:
+    def upsert(
+        self,
+        docs: list[Document],
+        vectors: list[list[float]],
+        second_vectors: list[list[float]] | None = None,
+    ) -> None:
+        second = self.second_collection
         for start in range(0, len(docs), 1000):
             batch = docs[start : start + 1000]
+            ids = [d.metadata["chunk_id"] for d in batch]
+            metadatas = [d.metadata for d in batch]
             self.collection.upsert(
-                ids=[d.metadata["chunk_id"] for d in batch],
+                ids=ids,
                 documents=[d.page_content for d in batch],
-                metadatas=[d.metadata for d in batch],
+                metadatas=metadatas,
                 embeddings=vectors[start : start + 1000],
             )
+            if second is not None and second_vectors is not None:
+                second.upsert(
+                    ids=ids, metadatas=metadatas, embeddings=second_vectors[start : start + 1000]
+                )
 
     def delete(self, ids: list[str] | set[str]) -> None:
         ids = list(ids)
+        collections = [c for c in (self.collection, self.second_collection) if c is not None]
         for start in range(0, len(ids), 1000):
-            self.collection.delete(ids=ids[start : start + 1000])
+            for collection in collections:
+                collection.delete(ids=ids[start : start + 1000])
 
     def get(self, ids: list[str]) -> list[Document]:
         """Chunks by id, in the order asked (unknown ids are skipped)."""
@@ -146,9 +172,11 @@ class IndexStore:
 
     def reset(self) -> None:
         """Drop every chunk, the BM25 index and the ledger."""
-        with contextlib.suppress(Exception):  # the collection may not exist
-            self.client.delete_collection(self.settings.collection)
+        for name in (self.settings.collection, self.settings.collection + SECOND_SUFFIX):
+            with contextlib.suppress(Exception):  # the collection may not exist
+                self.client.delete_collection(name)
         self.__dict__.pop("collection", None)
+        self.__dict__.pop("second_collection", None)
         shutil.rmtree(self.root / BM25_DIR, ignore_errors=True)
         (self.root / LEDGER_FILE).unlink(missing_ok=True)
 

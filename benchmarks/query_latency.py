@@ -1,7 +1,8 @@
 """Print retrieval latency: the first query (cold) and warm p50/p95 over the dev questions.
 
-Warm figures are also split into the query embedding (the model's forward pass) and the rest of
-the search (Chroma, BM25, fusion, diversity, neighbours), which tells CPU contention from cost.
+Warm figures are also split into the query embeddings (each model's forward pass) and the rest
+of the search (Chroma, BM25, fusion, diversity, neighbours), which tells CPU contention from
+cost.
 
 Usage: python benchmarks/query_latency.py [--index DIR] [--questions FILE] [--rounds N] [-k K]
 """
@@ -45,11 +46,16 @@ def main() -> None:
     print(f"index: {settings.index_dir} ({len(retriever.index.table)} chunks), k={args.k}")
     print(f"cold start (load model and index, first query): {cold:.2f} s")
     report("warm queries", timed(retriever.invoke, questions, args.rounds))
-    embed = retriever.index.embeddings.embed_query
-    report("  of which query embedding", timed(embed, questions, args.rounds))
-    vectors = {q: embed(q) for q in questions}
-    retriever.index.query_vector = vectors.__getitem__  # type: ignore[method-assign]
-    report("  search without the embedding", timed(retriever.invoke, questions, args.rounds))
+    index = retriever.index
+    models = {False: index.embeddings, True: index.second_embeddings}
+    vectors: dict[tuple[str, bool], list[float]] = {}
+    for second, model in models.items():
+        if model is not None:
+            label = f"  of which query embedding ({Path(model.model_name).name})"
+            report(label, timed(model.embed_query, questions, args.rounds))
+            vectors.update({(q, second): model.embed_query(q) for q in questions})
+    index.query_vector = lambda q, second=False: vectors[q, second]  # type: ignore[method-assign]
+    report("  search without the embeddings", timed(retriever.invoke, questions, args.rounds))
 
 
 def timed(call: Callable[[str], object], questions: list[str], rounds: int) -> list[float]:

