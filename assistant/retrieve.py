@@ -187,6 +187,19 @@ class SearchIndex:
             for i, score in hits.items()
         }
 
+    def dense_ranking(
+        self,
+        vector: Sequence[float],
+        k: int,
+        where: dict[str, Any] | None,
+        window_weight: float,
+        second: bool = False,
+    ) -> tuple[dict[str, float], list[str]]:
+        """The ``k`` nearest chunks' cosine scores, and their ranking by window score."""
+        hits = dict(self.dense(vector, k, where, second))
+        windowed = self.window_scores(vector, hits, window_weight, second)
+        return hits, sorted(windowed, key=lambda i: -windowed[i])
+
     def dense(
         self,
         query: str | Sequence[float],
@@ -266,10 +279,11 @@ class HybridRetriever(BaseRetriever):
     ranking joins the fusion with ``second_weight``.
 
     Knobs (measured in ``docs/retrieval.md``): ``candidates`` per ranker; ``window_weight``:
-    how much a dense hit's best neighbour adds to its score; ``rrf_k`` and the two weights of
-    the fusion; ``max_doc_share``: the largest share of the ``k`` results one document may
-    take; ``neighbours``: adjacent chunks returned on each side of a hit; ``feedback_docs``:
-    BM25 pseudo-relevance feedback from that many top passages (0: off); ``source_weight``:
+    how much a dense hit's best neighbour adds to its score; ``rrf_k`` and the weights of the
+    fusion (``dense_weight``, ``bm25_weight``, ``second_weight``); ``max_doc_share``: the
+    largest share of the ``k`` results one document may take; ``neighbours``: adjacent chunks
+    returned on each side of a hit; ``feedback_docs``: BM25 pseudo-relevance feedback from
+    that many top passages (0: off); ``source_weight``:
     the weight of the extra rankings of a document the question names ("according to
     Benner"), searched on its own (0: off; see ``assistant.sources``); ``demote_references``:
     chunks that are mostly bibliography entries or citation footnotes come after all others.
@@ -353,11 +367,9 @@ class HybridRetriever(BaseRetriever):
 
     def _second_ranking(self, query: str, filters: Filters) -> list[str]:
         """The second model's dense ranking (window-aware, as the first's)."""
-        index = self.index
-        vector = index.query_vector(query, second=True)
-        hits = dict(index.dense(vector, self.candidates, filters.where(), second=True))
-        windowed = index.window_scores(vector, hits, self.window_weight, second=True)
-        return sorted(windowed, key=lambda i: -windowed[i])
+        vector = self.index.query_vector(query, second=True)
+        where = filters.where()
+        return self.index.dense_ranking(vector, self.candidates, where, self.window_weight, True)[1]
 
     def _named_sources(self, query: str, filters: Filters) -> Filters | None:
         """``filters`` narrowed to the documents the query names (None if it names none)."""
@@ -373,9 +385,9 @@ class HybridRetriever(BaseRetriever):
     ) -> tuple[dict[str, float], list[str], dict[str, float]]:
         """Dense cosine scores, the dense ranking (window-aware) and BM25 scores."""
         index = self.index
-        dense = dict(index.dense(vector, self.candidates, filters.where()))
-        windowed = index.window_scores(vector, dense, self.window_weight)
-        dense_rank = sorted(windowed, key=lambda i: -windowed[i])
+        dense, dense_rank = index.dense_ranking(
+            vector, self.candidates, filters.where(), self.window_weight
+        )
         expansion = Expansion(
             tuple(expansions(query)) if self.glossary else (),
             self.glossary_weight,

@@ -289,16 +289,15 @@ class Indexer:
         # Large steps let sentence-transformers sort by length (less padding); measured here:
         # 51 chunks/s with steps of 64, 57 with 256. Progress is still reported per step.
         step = max(self.settings.embedding_batch_size * 8, 256)
-        vectors: list[list[float]] = []
-        second: list[list[float]] | None = [] if self.second_embeddings else None
+        models = [m for m in (self.embeddings, self.second_embeddings) if m is not None]
+        vectors: list[list[list[float]]] = [[] for _ in models]
         for start in range(0, len(texts), step):
             batch = texts[start : start + step]
-            vectors.extend(self.embeddings.embed_documents(batch))
-            if self.second_embeddings and second is not None:
-                second.extend(self.second_embeddings.embed_documents(batch))
+            for model, out in zip(models, vectors, strict=True):
+                out.extend(model.embed_documents(batch))
             if progress:
                 progress(done + min(start + step, len(texts)), total, name)
-        return vectors, second
+        return vectors[0], (vectors[1] if len(vectors) > 1 else None)
 
     def _refresh_bm25(self, ledger: Ledger, force: bool) -> None:
         """Rebuild BM25 from Chroma when chunks changed or it disagrees with the ledger."""
