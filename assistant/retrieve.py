@@ -26,7 +26,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.chunk_table import ChunkTable, stitch
-from assistant.embeddings import LocalEmbeddings
+from assistant.embeddings import LocalEmbeddings, second_embeddings
 from assistant.feedback import expansion_terms
 from assistant.fusion import RRF_K, diversify, rrf
 from assistant.glossary import expansions
@@ -104,10 +104,7 @@ class SearchIndex:
         self.embeddings = embeddings or LocalEmbeddings(
             settings.embedding_model, settings.embedding_batch_size
         )
-        second = settings.second_embedding_model
-        self.second_embeddings = (
-            LocalEmbeddings(second, settings.embedding_batch_size) if second else None
-        )
+        self.second_embeddings = second_embeddings(settings)
         if not self.store.exists():
             raise IndexMissingError(
                 f"no index in {settings.index_dir}: run 'cluster-assistant ingest' first"

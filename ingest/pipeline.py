@@ -20,7 +20,7 @@ from pathlib import Path
 
 from langchain_core.documents import Document
 
-from assistant.embeddings import LocalEmbeddings
+from assistant.embeddings import LocalEmbeddings, second_embeddings
 from assistant.lexical import BM25Index
 from assistant.settings import Settings
 from assistant.store import FileEntry, IndexStore, Ledger
@@ -116,10 +116,7 @@ class Indexer:
         self.embeddings = embeddings or LocalEmbeddings(
             settings.embedding_model, settings.embedding_batch_size
         )
-        second = settings.second_embedding_model
-        self.second_embeddings = (
-            LocalEmbeddings(second, settings.embedding_batch_size) if second else None
-        )
+        self.second_embeddings = second_embeddings(settings)
 
     @cached_property
     def chunker(self) -> Chunker:
