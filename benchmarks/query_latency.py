@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from assistant.retrieve import HybridRetriever
+from assistant.retrieval.hybrid import HybridRetriever
 from assistant.settings import PROJECT_ROOT, Settings
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.embeddings import LocalEmbeddings
+from assistant.index.embeddings import LocalEmbeddings
 from assistant.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +39,7 @@ def starter_index(
     tmp_path_factory: pytest.TempPathFactory, embeddings: LocalEmbeddings
 ) -> Settings:
     """The five starter documents indexed once for the whole session (read-only for tests)."""
-    from ingest.pipeline import Indexer
+    from assistant.ingest.pipeline import Indexer
 
     root = tmp_path_factory.mktemp("starter")
     shutil.copytree(STARTER_CORPUS, root / "corpus")
@@ -54,7 +54,7 @@ def fixture_index(
     tmp_path_factory: pytest.TempPathFactory, embeddings: LocalEmbeddings
 ) -> Settings:
     """tests/data/retrieval_corpus (three tiny documents with known answers), indexed once."""
-    from ingest.pipeline import Indexer
+    from assistant.ingest.pipeline import Indexer
 
     root = tmp_path_factory.mktemp("fixture")
     shutil.copytree(ROOT / "tests" / "data" / "retrieval_corpus", root / "corpus")

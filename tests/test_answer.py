@@ -7,10 +7,11 @@ import re
 import numpy as np
 import pytest
 
-from assistant.abstain import lacks_quantity, unmatched_names
-from assistant.answer import Answer, Answerer
-from assistant.extractive import CachedEmbeddings, ScoredSentence, split_sentences
-from assistant.generate import check_markers
+from assistant.answering.abstain import lacks_quantity, unmatched_names
+from assistant.answering.answerer import Answerer
+from assistant.answering.extractive import CachedEmbeddings, ScoredSentence, split_sentences
+from assistant.answering.generate import check_markers
+from assistant.answering.types import Answer
 from assistant.settings import Settings
 
 QUESTION = "How many producers make up the frog-farming mini-cluster in Zamora, Ecuador?"
@@ -133,7 +134,7 @@ def test_quantity_questions_need_a_number_in_the_best_sentences() -> None:
 def test_sentences_of_a_named_source_get_the_source_bonus(embeddings) -> None:
     from langchain_core.documents import Document
 
-    from assistant.extractive import SOURCE_BONUS, score_sentences
+    from assistant.answering.extractive import SOURCE_BONUS, score_sentences
 
     docs = [
         Document("The wine board doubled the exports of the estates.", metadata={"doc_id": "a"}),
@@ -154,3 +155,29 @@ def test_a_question_naming_a_source_is_answered_from_it(answerer: Answerer) -> N
 
     assert not answer.abstained
     assert answer.citations[0].doc_id == "iked-whitebook-2004"
+
+
+def test_the_question_is_embedded_once_per_answer(starter_index: Settings) -> None:
+    from collections import Counter
+
+    from assistant.index.embeddings import LocalEmbeddings, first_embeddings, second_embeddings
+    from assistant.retrieval.hybrid import HybridRetriever
+    from assistant.retrieval.search_index import SearchIndex
+
+    calls: Counter[str] = Counter()
+
+    class Counting(LocalEmbeddings):
+        def embed_query(self, text: str) -> list[float]:
+            calls[self.model_name] += 1
+            return super().embed_query(text)
+
+    def counting(model: LocalEmbeddings | None) -> Counting | None:
+        return model and Counting(model.model_name, model.batch_size, model.cache_dir)
+
+    settings = starter_index.model_copy(update={"llm_backend": "none"})
+    index = SearchIndex(settings, counting(first_embeddings(settings)))
+    index.second_embeddings = counting(second_embeddings(settings))
+    answerer = Answerer(HybridRetriever(index=index, k=settings.top_k), None, settings)
+    answer = answerer.answer(QUESTION)
+    assert answer.citations and not answer.abstained
+    assert calls == {settings.embedding_model: 1, settings.second_embedding_model: 1}

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from assistant.index.store import IndexStore
 from assistant.settings import Settings
-from assistant.store import IndexStore
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "streamlit_app.py")
@@ -35,17 +35,16 @@ The regional agency funded a cluster facilitator for three years and a joint exp
 pytestmark = pytest.mark.slow
 
 
-def point_app_at(monkeypatch: pytest.MonkeyPatch, settings: Settings, tmp_path: Path) -> None:
+def point_app_at(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
     monkeypatch.setenv("CLUSTER_ASSISTANT_INDEX_DIR", str(settings.index_dir))
     monkeypatch.setenv("CLUSTER_ASSISTANT_CORPUS_DIR", str(settings.corpus_dir))
-    monkeypatch.setenv("CLUSTER_ASSISTANT_FEEDBACK_FILE", str(tmp_path / "feedback.jsonl"))
     monkeypatch.delenv("CLUSTER_ASSISTANT_LLM_BACKEND", raising=False)
 
 
 @pytest.fixture
-def app(starter_index: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> AppTest:
+def app(starter_index: Settings, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     """The app over the shared (read-only) starter index."""
-    point_app_at(monkeypatch, starter_index, tmp_path)
+    point_app_at(monkeypatch, starter_index)
     return AppTest.from_file(APP, default_timeout=TIMEOUT).run()
 
 
@@ -57,7 +56,7 @@ def own_library(
     shutil.copytree(starter_index.corpus_dir, tmp_path / "corpus")
     shutil.copytree(starter_index.index_dir, tmp_path / "index")
     settings = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
-    point_app_at(monkeypatch, settings, tmp_path)
+    point_app_at(monkeypatch, settings)
     return settings
 
 
@@ -76,7 +75,9 @@ def test_sidebar_shows_backend_model_and_index_size(app: AppTest) -> None:
     assert "5 documents" in status
 
 
-def test_question_gets_a_cited_answer_feedback_and_follow_up(app: AppTest, tmp_path: Path) -> None:
+def test_question_gets_a_cited_answer_feedback_and_follow_up(
+    app: AppTest, starter_index: Settings
+) -> None:
     app.chat_input[0].set_value(QUESTION).run()
     assert not app.exception
     answer = app.chat_message[1]
@@ -87,12 +88,14 @@ def test_question_gets_a_cited_answer_feedback_and_follow_up(app: AppTest, tmp_p
     assert any("<mark>" in m.value for m in answer.markdown), "cited sentence not highlighted"
 
     app.feedback[0].set_value(1).run()
-    rows = [json.loads(x) for x in (tmp_path / "feedback.jsonl").read_text().splitlines()]
+    feedback = starter_index.index_dir / "feedback.jsonl"  # beside the index answered from
+    rows = [json.loads(x) for x in feedback.read_text().splitlines()]
     assert rows[-1]["rating"] == "up" and rows[-1]["question"] == QUESTION
     assert rows[-1]["chunk_ids"]
     app.feedback[0].set_value(0).run()
     app.text_input(key=f"fbc_{answer_id(app)}").set_value("misses financing").run()
-    rows = [json.loads(x) for x in (tmp_path / "feedback.jsonl").read_text().splitlines()]
+    feedback = starter_index.index_dir / "feedback.jsonl"  # beside the index answered from
+    rows = [json.loads(x) for x in feedback.read_text().splitlines()]
     assert rows[-1]["rating"] == "down" and rows[-1]["comment"] == "misses financing"
 
     app.chat_input[0].set_value("What about financing?").run()
@@ -193,7 +196,7 @@ def test_first_start_builds_the_index(
 ) -> None:
     settings = make_settings()
     (Path(settings.corpus_dir) / "documents" / "salmon.md").write_bytes(NEW_DOC)
-    point_app_at(monkeypatch, settings, tmp_path)
+    point_app_at(monkeypatch, settings)
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     assert not at.exception
     assert IndexStore(settings).exists()
@@ -208,7 +211,7 @@ def test_llm_answer_streams_through_the_app_with_the_cluster_as_context(
 
     stub = StubServer().start()
     try:
-        point_app_at(monkeypatch, starter_index, tmp_path)
+        point_app_at(monkeypatch, starter_index)
         monkeypatch.setenv("CLUSTER_ASSISTANT_LLM_BACKEND", "openai")
         monkeypatch.setenv("CLUSTER_ASSISTANT_LLM_MODEL", "stub-model")
         monkeypatch.setenv("CLUSTER_ASSISTANT_LLM_BASE_URL", stub.openai_url)

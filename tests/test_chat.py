@@ -7,10 +7,11 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from assistant.answer import Answer, Answerer
-from assistant.chat import ChatSession
+from assistant.answering.answerer import Answerer
+from assistant.answering.chat import ChatSession
+from assistant.answering.followup import carry_context, is_followup, key_entities
+from assistant.answering.types import Answer
 from assistant.cli import app
-from assistant.followup import carry_context, is_followup, key_entities
 from assistant.settings import Settings
 
 FIRST = "Why did the garment producers of Atuntaqui, Ecuador, lose their traditional export market?"

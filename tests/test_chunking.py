@@ -3,9 +3,9 @@
 from itertools import pairwise
 from pathlib import Path
 
-from ingest.chunking import Chunker, document_text
-from ingest.document import Block, DocumentMeta
-from ingest.loaders import load_file
+from assistant.ingest.chunking import Chunker, document_text
+from assistant.ingest.document import Block, DocumentMeta
+from assistant.ingest.loaders import load_file
 
 BENNER = (
     Path(__file__).parent.parent

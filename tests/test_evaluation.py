@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.cli import app
-from assistant.evaluation import covers, score_question, summarise
+from assistant.evaluation.retrieval import covers, score_question, summarise
 from assistant.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

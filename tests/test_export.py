@@ -8,8 +8,9 @@ import pytest
 from docx import Document
 from typer.testing import CliRunner
 
-from assistant.export import to_docx, to_markdown
-from assistant.recommend import Recommender, Roadmap
+from assistant.citations import Citation
+from assistant.recommending.export import to_docx, to_markdown
+from assistant.recommending.roadmap import Recommender, Roadmap
 
 DESCRIPTION = (
     "About 300 family garment workshops in an Andean town of a developing country. Exports "
@@ -24,7 +25,7 @@ def roadmap(starter_index, embeddings) -> Roadmap:
     return Recommender(starter_index, embeddings=embeddings).recommend(DESCRIPTION)
 
 
-def _first_citation(roadmap: Roadmap) -> dict:
+def _first_citation(roadmap: Roadmap) -> Citation:
     return next(c for r in roadmap.recommendations for c in r.citations)
 
 
@@ -40,8 +41,8 @@ def test_markdown_has_profile_roadmap_warnings_and_citations(roadmap):
     ):
         assert heading in text
     cit = _first_citation(roadmap)
-    assert cit["title"] in text
-    assert " ".join(cit["text"].split())[:60] in text
+    assert cit.title in text
+    assert " ".join(cit.text.split())[:60] in text
     assert roadmap.recommendations[0].name in text
 
 
@@ -52,8 +53,8 @@ def test_docx_opens_and_contains_the_citations(roadmap, tmp_path: Path):
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
     assert "Roadmap by phase" in headings and "References" in headings
     cit = _first_citation(roadmap)
-    assert cit["title"] in text
-    assert " ".join(cit["text"].split())[:60] in text
+    assert cit.title in text
+    assert " ".join(cit.text.split())[:60] in text
     for item in roadmap.not_recommended:
         assert item.name in text
 

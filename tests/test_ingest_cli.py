@@ -16,10 +16,10 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.cli import app
-from assistant.lexical import BM25Index
+from assistant.index.lexical import BM25Index
+from assistant.index.store import IndexStore
+from assistant.ingest.pipeline import Indexer
 from assistant.settings import Settings
-from assistant.store import IndexStore
-from ingest.pipeline import Indexer
 
 CLI = str(Path(sys.executable).with_name("cluster-assistant"))
 STARTER = Path(__file__).resolve().parent.parent / "corpus"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.knowledge import (
+from assistant.knowledge.catalog import (
     PHASES,
     KnowledgeError,
     load_catalog,

@@ -20,9 +20,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from assistant.answer import Answer, Answerer
-from assistant.chat import ChatSession
-from assistant.generate import check_markers
+from assistant.answering.answerer import Answerer
+from assistant.answering.chat import ChatSession
+from assistant.answering.generate import check_markers
+from assistant.answering.types import Answer
 from assistant.settings import Settings
 
 pytestmark = pytest.mark.slow

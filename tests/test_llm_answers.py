@@ -9,8 +9,9 @@ from collections.abc import Iterator
 import pytest
 from openai_stub_server import Reply, StubServer
 
-from assistant.answer import Answer, Answerer
-from assistant.chat import ChatSession
+from assistant.answering.answerer import Answerer
+from assistant.answering.chat import ChatSession
+from assistant.answering.types import Answer
 from assistant.llm import load_prompt
 from assistant.settings import Settings
 
@@ -46,7 +47,7 @@ def answerer(starter_index: Settings, stub: StubServer) -> Answerer:
 
 @pytest.fixture
 def fresh(answerer: Answerer) -> Answerer:
-    answerer.llm_retry_at = 0.0
+    answerer.retry_clock.retry_at = 0.0
     return answerer
 
 
@@ -167,7 +168,7 @@ def test_ollama_backend_end_to_end(starter_index: Settings, stub: StubServer) ->
 def test_injected_instructions_stay_inside_the_passage_data(
     make_settings, stub: StubServer
 ) -> None:
-    from ingest.pipeline import Indexer
+    from assistant.ingest.pipeline import Indexer
 
     settings = llm_settings(make_settings(), stub)
     docs = settings.corpus_dir / "documents"

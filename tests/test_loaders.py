@@ -7,9 +7,9 @@ from pathlib import Path
 import fixtures_docs as docs
 import pytest
 
-from ingest.document import LoadError
-from ingest.loaders import load_file
-from ingest.metadata import document_meta, load_manifest
+from assistant.ingest.document import LoadError
+from assistant.ingest.loaders import load_file
+from assistant.ingest.metadata import document_meta, load_manifest
 
 
 def test_pdf_pages_carry_their_printed_labels(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import pytest
 from openai_stub_server import Reply, StubServer
 
 from assistant.llm import make_chat_model
-from assistant.profile import ClusterProfile, parse_profile
+from assistant.recommending.profile import ClusterProfile, parse_profile
 from assistant.settings import Settings
 
 

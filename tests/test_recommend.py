@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.knowledge import PHASES
-from assistant.profile import ClusterProfile
-from assistant.recommend import Recommender, Roadmap
+from assistant.knowledge.catalog import PHASES
+from assistant.recommending.profile import ClusterProfile
+from assistant.recommending.roadmap import Recommender, Roadmap
 
 PHASE_ORDER = list(PHASES)
 
@@ -106,8 +106,8 @@ def test_rationale_names_profile_facts_and_citations_come_from_the_corpus(low_tr
     assert "low trust" in rec.rationale
     assert 1 <= len(rec.citations) <= 3
     for cit in rec.citations:
-        assert {"chunk_id", "doc_id", "title", "section", "page", "text"} <= set(cit)
-        assert cit["text"].strip()
+        assert {"chunk_id", "doc_id", "title", "section", "page", "text"} <= set(cit.to_dict())
+        assert cit.chunk_id and cit.text.strip()
 
 
 def test_to_dict_follows_the_cli_contract(low_trust):

@@ -7,7 +7,8 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from langchain_tests.integration_tests import RetrieversIntegrationTests
 
-from assistant.retrieve import HybridRetriever, SearchIndex
+from assistant.retrieval.hybrid import HybridRetriever
+from assistant.retrieval.search_index import SearchIndex
 from assistant.settings import Settings
 
 pytestmark = pytest.mark.slow
@@ -105,7 +106,7 @@ def test_documents_are_langchain_documents(index: SearchIndex) -> None:
 
 
 def test_a_long_lived_retriever_sees_a_later_ingest(make_settings, embeddings) -> None:
-    from ingest.pipeline import Indexer
+    from assistant.ingest.pipeline import Indexer
 
     settings = make_settings()
     docs = settings.corpus_dir / "documents"
@@ -137,7 +138,7 @@ def test_an_explicit_filter_overrides_a_named_source(index: SearchIndex) -> None
 
 
 def test_reference_lists_come_after_prose(make_settings, embeddings) -> None:
-    from ingest.pipeline import Indexer
+    from assistant.ingest.pipeline import Indexer
 
     settings = make_settings()
     (settings.corpus_dir / "documents" / "wine.md").write_text(

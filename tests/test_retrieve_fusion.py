@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from langchain_core.documents import Document
 
-from assistant.chunk_table import ChunkTable, stitch
-from assistant.feedback import expansion_terms
-from assistant.fusion import diversify, rrf
-from assistant.glossary import expansions
-from assistant.retrieve import Filters
+from assistant.index.chunk_table import ChunkTable, stitch
+from assistant.retrieval.fusion import diversify, rrf
+from assistant.retrieval.glossary import expansions
+from assistant.retrieval.relevance_feedback import expansion_terms
+from assistant.retrieval.search_index import Filters
 
 
 def test_rrf_sums_reciprocal_ranks() -> None:

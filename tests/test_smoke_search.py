@@ -1,6 +1,6 @@
 """The starter corpus indexes and the hybrid retriever finds a known passage."""
 
-from assistant.retrieve import HybridRetriever
+from assistant.retrieval.hybrid import HybridRetriever
 
 
 def test_search_finds_promotion_chain_passage(starter_index):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from langchain_core.documents import Document
 
-from assistant.sources import SourceNames
-from ingest.document import DocumentMeta
-from ingest.metadata import source_names
+from assistant.ingest.document import DocumentMeta
+from assistant.ingest.metadata import source_names
+from assistant.retrieval.named_sources import SourceNames
 
 
 def test_source_names_come_from_aliases_surnames_and_publisher_acronyms() -> None:

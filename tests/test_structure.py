@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from fixtures_docs import paragraph, wrapped_text
 
-from ingest.loaders import load_file
-from ingest.structure import (
+from assistant.ingest.loaders import load_file
+from assistant.ingest.structure import (
     CAPTION_LEVEL,
     heading_level,
     is_reference_entry,

@@ -24,16 +24,16 @@ app.command("ingest")(ingest_cmd.ingest)
 app.command("search")(search_cmd.search)
 app.command("ask")(ask_cmd.ask)
 app.command("chat")(ask_cmd.chat)
-eval_app.command("answers")(ask_cmd.eval_answers)
 app.command("recommend")(recommend_cmd.recommend)
-eval_app.command("recommend")(recommend_cmd.eval_recommend)
 eval_app.command("retrieval")(eval_cmd.retrieval)
+eval_app.command("answers")(eval_cmd.answers)
+eval_app.command("recommend")(eval_cmd.recommend)
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:
-    from assistant.embeddings import ModelNotFoundError
-    from assistant.retrieve import IndexMissingError
-    from assistant.store import IndexLockedError
+    from assistant.index.embeddings import ModelNotFoundError
+    from assistant.index.store import IndexLockedError
+    from assistant.retrieval.search_index import IndexMissingError
 
     return (UserError, IndexMissingError, IndexLockedError, ModelNotFoundError, FileNotFoundError)
 

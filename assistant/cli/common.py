@@ -53,10 +53,12 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
             yield row
 
 
-def one_input(value: str | None, batch: Path | None, name: str) -> None:
-    """Exactly one of a positional input and ``--batch`` must be given."""
+def one_input(value: str | None, batch: Path | None, name: str) -> str:
+    """Exactly one of a positional input and ``--batch`` must be given: the positional input
+    ("" with ``--batch``)."""
     if (value is None) == (batch is None):
         raise UserError(f"give either a {name} or --batch FILE")
+    return value or ""
 
 
 def run_batch(batch: Path, field: str, handle: Callable[[str], dict[str, Any]]) -> None:

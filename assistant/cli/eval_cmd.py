@@ -1,15 +1,17 @@
-"""``cluster-assistant eval retrieval``: retrieval metrics, beside the naive baseline."""
+"""``cluster-assistant eval retrieval | answers | recommend``: the measures, side by side with
+the baselines. The measuring is done in ``assistant.evaluation``; this module reads the files and
+prints the figures."""
 
 from __future__ import annotations
 
 import json
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
+from assistant.cli.ask_cmd import NoLlmOption, make_answerer
 from assistant.cli.common import (
     IndexOption,
     JsonOption,
@@ -20,42 +22,35 @@ from assistant.cli.common import (
     print_json,
     read_jsonl,
 )
+from assistant.cli.recommend_cmd import make_recommender
 from assistant.settings import PROJECT_ROOT
 
-DEFAULT_QUESTIONS = PROJECT_ROOT / "eval" / "dev_questions.jsonl"
+EVAL_DIR = PROJECT_ROOT / "eval"
 METRICS = ("hit@5", "hit@10", "mrr@10", "recall@10", "words@10")
+DumpOption = Annotated[
+    Path | None, typer.Option("--dump", help="Write per-item results here (JSON lines).")
+]
 
 
 def retrieval(
     questions: Annotated[
         Path, typer.Option("--questions", help="Questions with gold quotes (JSON lines).")
-    ] = DEFAULT_QUESTIONS,
+    ] = EVAL_DIR / "dev_questions.jsonl",
     k: Annotated[int, typer.Option("-k", min=1, max=100, help="Passages per question.")] = 10,
     baseline: Annotated[
         bool, typer.Option("--baseline", help="Also build and score the naive baseline.")
     ] = False,
-    dump: Annotated[
-        Path | None, typer.Option("--dump", help="Write per-question results (JSON lines).")
-    ] = None,
+    dump: DumpOption = None,
     index: IndexOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Score retrieval on questions with gold quotes: hit@5, hit@10, MRR@10, recall@10, words."""
-    from assistant.evaluation import answerable, evaluate
-    from assistant.records import chunk_record
-    from assistant.retrieve import HybridRetriever
+    from assistant.evaluation.retrieval import answerable, evaluate_retrieval
 
     rows = _load_questions(questions)
-    settings = make_settings(index)
-    retriever = HybridRetriever.from_settings(settings, k=k)
-    runs = {"project": lambda q: [chunk_record(d) for d in retriever.invoke(q)]}
-    with tempfile.TemporaryDirectory(prefix="naive-baseline-") as tmp:
-        if baseline:
-            from assistant.baseline import naive_searches
-
-            console.print("Building the naive baseline (1000/150-character chunks)…")
-            runs |= naive_searches(settings, Path(tmp), k, retriever.index.embeddings)
-        results = {name: evaluate(rows, search) for name, search in runs.items()}
+    if baseline:
+        console.print("Building the naive baseline (1000/150-character chunks)…")
+    results = evaluate_retrieval(make_settings(index), rows, k, baseline)
     if dump is not None:
         _write_dump(dump, rows, {name: scores for name, (_, scores) in results.items()})
     metrics = {name: summary for name, (summary, _) in results.items()}
@@ -63,6 +58,87 @@ def retrieval(
         print_json({"questions": len(answerable(rows)), "k": k, "metrics": metrics})
     else:
         _print_table(metrics, len(answerable(rows)))
+
+
+def answers(
+    questions: Annotated[
+        list[Path] | None,
+        typer.Option("--questions", help="Question files (JSON lines; repeatable)."),
+    ] = None,
+    followups: Annotated[
+        Path | None, typer.Option("--followups", help="Conversations (JSON lines).")
+    ] = None,
+    dump: DumpOption = None,
+    index: IndexOption = None,
+    as_json: JsonOption = False,
+    no_llm: NoLlmOption = False,
+) -> None:
+    """Cited-hit, abstentions and follow-up hit@5 of the answers."""
+    from assistant.evaluation.answers import evaluate_answers, evaluate_followups
+
+    files = questions or [EVAL_DIR / "dev_questions.jsonl", EVAL_DIR / "dev_out_of_scope.jsonl"]
+    if followups is None and not questions:
+        followups = EVAL_DIR / "dev_followups.jsonl"
+    answerer = make_answerer(index, no_llm)
+    items = [row for f in files for row in read_jsonl(f)]
+    metrics, rows = evaluate_answers(answerer, items)
+    if followups is not None:
+        more, conv_rows = evaluate_followups(answerer, list(read_jsonl(followups)))
+        metrics |= more
+        rows += conv_rows
+    metrics["mode"] = answerer.mode
+    if dump is not None:
+        dump.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    if as_json:
+        print_json(metrics)
+        return
+    for key, value in metrics.items():
+        out.print(f"{key:>22}  {value}")
+
+
+def recommend(
+    scenarios: Annotated[
+        Path, typer.Option("--scenarios", help="Scenarios (JSON lines).")
+    ] = EVAL_DIR / "dev_scenarios.jsonl",
+    vocab: Annotated[
+        Path, typer.Option("--vocab", help="Expected-instrument names -> catalog ids.")
+    ] = EVAL_DIR / "instrument_vocabulary.json",
+    k: Annotated[int, typer.Option("-k", min=1, help="Cut-off for recall@k.")] = 6,
+    index: IndexOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Recall@k of the recommender beside the embedding and most-common baselines."""
+    from assistant.evaluation.recommendations import evaluate_recommendations
+    from assistant.index.embeddings import first_embeddings
+
+    rows = list(read_jsonl(scenarios))
+    if not vocab.exists():
+        raise UserError(f"no such file: {vocab}")
+    names = json.loads(vocab.read_text(encoding="utf-8"))
+    settings = make_settings(index)
+    recommender = make_recommender(settings, with_citations=False)
+    try:
+        figures = evaluate_recommendations(rows, names, recommender, first_embeddings(settings), k)
+    except ValueError as exc:
+        raise UserError(f"{vocab}: {exc}") from exc
+    if as_json:
+        print_json(figures, pretty=True)
+        return
+    table = Table(title=f"Recommendations on {scenarios} ({len(rows)} scenarios)")
+    table.add_column("method")
+    table.add_column(f"recall@{k}", justify="right")
+    for label, key in (
+        ("recommender", f"recall@{k}"),
+        ("baseline: embedding similarity", f"baseline_embedding_recall@{k}"),
+        ("baseline: same most common", f"baseline_most_common_recall@{k}"),
+    ):
+        table.add_row(label, f"{figures[key]:.3f}")
+    out.print(table)
+    per = figures["per_scenario"]
+    out.print("per scenario: " + ", ".join(f"{s} {v:.2f}" for s, v in per.items()))
+    out.print(f"pitfalls caught by 'not recommended': {figures['pitfalls_caught']}")
+    for miss in figures["pitfalls_missed"]:
+        out.print(f"  missed: {miss}", markup=False)
 
 
 def _load_questions(path: Path) -> list[dict[str, Any]]:
@@ -76,7 +152,7 @@ def _load_questions(path: Path) -> list[dict[str, Any]]:
 
 
 def _write_dump(path: Path, rows: list[dict[str, Any]], scores: dict[str, list[Any]]) -> None:
-    from assistant.evaluation import dump_rows
+    from assistant.evaluation.retrieval import dump_rows
 
     text = {str(r["id"]): r["question"] for r in rows}
     with path.open("w", encoding="utf-8") as fh:

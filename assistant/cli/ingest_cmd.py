@@ -30,8 +30,8 @@ def ingest(
     as_json: JsonOption = False,
 ) -> None:
     """Index documents: new and changed files are embedded, removed files leave the index."""
-    from ingest.metadata import ManifestError
-    from ingest.pipeline import Indexer
+    from assistant.ingest.metadata import ManifestError
+    from assistant.ingest.pipeline import Indexer
 
     indexer = Indexer(make_settings(index))
     with Progress(

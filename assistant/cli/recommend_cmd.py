@@ -1,12 +1,12 @@
-"""``cluster-assistant recommend`` and ``eval recommend``: a cited roadmap for a cluster."""
+"""``cluster-assistant recommend``: a cited roadmap for a described cluster."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
@@ -19,12 +19,12 @@ from assistant.cli.common import (
     one_input,
     out,
     print_json,
-    read_jsonl,
     run_batch,
 )
 
 if TYPE_CHECKING:
-    from assistant.recommend import Recommender, Roadmap
+    from assistant.citations import Citation
+    from assistant.recommending.roadmap import Recommender, Roadmap
     from assistant.settings import Settings
 
 ExportOption = Annotated[
@@ -33,10 +33,10 @@ ExportOption = Annotated[
 ]
 
 
-def _recommender(settings: Settings, with_citations: bool = True) -> Recommender:
-    from assistant.knowledge import KnowledgeError
+def make_recommender(settings: Settings, with_citations: bool = True) -> Recommender:
+    from assistant.knowledge.catalog import KnowledgeError
     from assistant.llm import make_chat_model
-    from assistant.recommend import Recommender
+    from assistant.recommending.roadmap import Recommender
 
     try:
         return Recommender(settings, llm=make_chat_model(settings), with_citations=with_citations)
@@ -45,7 +45,7 @@ def _recommender(settings: Settings, with_citations: bool = True) -> Recommender
 
 
 def _export(roadmap: Roadmap, target: Path) -> None:
-    from assistant.export import to_docx, to_markdown
+    from assistant.recommending.export import to_docx, to_markdown
 
     suffix = target.suffix.lower()
     if suffix == ".docx":
@@ -67,12 +67,12 @@ def recommend(
     export: ExportOption = None,
 ) -> None:
     """Recommend policy instruments for a described cluster: a cited roadmap by phase."""
-    one_input(description, batch, "DESCRIPTION")
+    description = one_input(description, batch, "DESCRIPTION")
     if description is not None and not description.strip():
         raise UserError("the description is empty")
     if export is not None and export.suffix.lower() not in (".md", ".markdown", ".docx"):
         raise UserError(f"--export needs a .md or .docx file name, not '{export.name}'")
-    recommender = _recommender(make_settings(index))
+    recommender = make_recommender(make_settings(index))
     if batch is not None:
         if export is not None:
             raise UserError("--export works with a single DESCRIPTION, not with --batch")
@@ -89,9 +89,8 @@ def recommend(
         out.print(f"[green]Strategy draft written to {export}[/]")
 
 
-def _cite(cit: dict) -> str:
-    section = cit.get("section") or ""
-    return f"{cit.get('title', cit.get('doc_id'))}" + (f" — {section}" if section else "")
+def _cite(cit: Citation) -> str:
+    return escape(cit.label())
 
 
 def render(roadmap: Roadmap) -> None:
@@ -125,78 +124,8 @@ def render(roadmap: Roadmap) -> None:
     for dis in roadmap.disagreements:
         out.print(f"\n[bold magenta]The documents disagree:[/] {dis.topic}")
         for side in dis.sides:
-            out.print(f'  - "{side["text"]}" [dim]({_cite(side)})[/]')
+            out.print(f'  - "{side.text}" [dim]({_cite(side)})[/]')
     if roadmap.similar_cases:
         out.print("\n[bold]Similar documented cases[/]")
         for case in roadmap.similar_cases:
             out.print(f"- [bold]{case.name}[/] ({case.country}): {case.why}")
-
-
-def eval_recommend(
-    scenarios: Annotated[Path, typer.Option("--scenarios", help="Scenarios (JSON lines).")] = Path(
-        "eval/dev_scenarios.jsonl"
-    ),
-    vocab: Annotated[
-        Path, typer.Option("--vocab", help="Expected-instrument names -> catalog ids.")
-    ] = Path("eval/instrument_vocabulary.json"),
-    k: Annotated[int, typer.Option("-k", min=1, help="Cut-off for recall@k.")] = 6,
-    index: IndexOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Recall@k of the recommender beside the embedding and most-common baselines."""
-    from assistant.embeddings import LocalEmbeddings
-    from assistant.recommend_eval import (
-        embedding_baseline,
-        most_common_baseline,
-        pitfall_check,
-        recall_at_k,
-    )
-
-    rows = list(read_jsonl(scenarios))
-    if not vocab.exists():
-        raise UserError(f"no such file: {vocab}")
-    names = json.loads(vocab.read_text(encoding="utf-8"))
-    unknown = {n for r in rows for n in r.get("expected_instruments", []) if n not in names}
-    if unknown:
-        raise UserError(f"expected instruments missing from {vocab}: {sorted(unknown)}")
-    settings = make_settings(index)
-    recommender = _recommender(settings, with_citations=False)
-    roadmaps = {r["id"]: recommender.recommend(r["description"]) for r in rows}
-    ours = {sid: rm.instrument_ids for sid, rm in roadmaps.items()}
-    embeddings = LocalEmbeddings(settings.embedding_model)
-    common = most_common_baseline(rows, names, k)
-    warnings = {sid: [n.model_dump() for n in rm.not_recommended] for sid, rm in roadmaps.items()}
-    pitfalls = pitfall_check(rows, warnings, embeddings)
-    figures = {
-        "scenarios": len(rows),
-        f"recall@{k}": recall_at_k(rows, ours, names, k),
-        f"baseline_embedding_recall@{k}": recall_at_k(
-            rows, embedding_baseline(rows, recommender.catalog.instruments, embeddings), names, k
-        ),
-        f"baseline_most_common_recall@{k}": recall_at_k(
-            rows, {r["id"]: common for r in rows}, names, k
-        ),
-        "pitfalls_caught": f"{pitfalls.caught}/{pitfalls.expected}",
-        "pitfalls_missed": pitfalls.missed,
-        "per_scenario": {r["id"]: recall_at_k([r], ours, names, k) for r in rows},
-    }
-    if as_json:
-        print_json(figures, pretty=True)
-        return
-    table = Table(title=f"Recommendations on {scenarios} ({len(rows)} scenarios)")
-    table.add_column("method")
-    table.add_column(f"recall@{k}", justify="right")
-    table.add_row("recommender", f"{figures[f'recall@{k}']:.3f}")
-    table.add_row(
-        "baseline: embedding similarity", f"{figures[f'baseline_embedding_recall@{k}']:.3f}"
-    )
-    table.add_row(
-        "baseline: same most common", f"{figures[f'baseline_most_common_recall@{k}']:.3f}"
-    )
-    out.print(table)
-    out.print(
-        "per scenario: " + ", ".join(f"{s} {v:.2f}" for s, v in figures["per_scenario"].items())
-    )
-    out.print(f"pitfalls caught by 'not recommended': {figures['pitfalls_caught']}")
-    for miss in pitfalls.missed:
-        out.print(f"  missed: {miss}")

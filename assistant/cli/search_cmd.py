@@ -6,7 +6,9 @@ from typing import Annotated
 
 import typer
 from rich.panel import Panel
+from rich.text import Text
 
+from assistant.citations import Citation, chunk_record
 from assistant.cli.common import (
     BatchOption,
     IndexOption,
@@ -17,7 +19,6 @@ from assistant.cli.common import (
     print_json,
     run_batch,
 )
-from assistant.records import chunk_record, source_label
 
 
 def search(
@@ -28,9 +29,9 @@ def search(
     as_json: JsonOption = False,
 ) -> None:
     """Search the library (hybrid dense + BM25) and print the best passages."""
-    from assistant.retrieve import HybridRetriever
+    from assistant.retrieval.hybrid import HybridRetriever
 
-    one_input(query, batch, "QUERY")
+    query = one_input(query, batch, "QUERY")
     retriever = HybridRetriever.from_settings(make_settings(index), k=k)
     if batch is not None:
         run_batch(batch, "question", lambda q: {"results": _records(retriever.invoke(q))})
@@ -42,8 +43,8 @@ def search(
     for rank, doc in enumerate(docs, 1):
         out.print(
             Panel(
-                doc.page_content,
-                title=f"[{rank}] {source_label(doc.metadata)}",
+                Text(doc.page_content),  # Text: the documents' words are never read as markup
+                title=Text(f"[{rank}] {Citation.from_document(doc).label()}"),
                 subtitle=f"score {doc.metadata.get('score', 0):.4f}",
                 title_align="left",
             )

@@ -8,8 +8,8 @@ from typing import Any
 
 import streamlit as st
 
-from assistant.answer import Answer
-from assistant.chat import ChatSession
+from assistant.answering.chat import ChatSession
+from assistant.answering.types import Answer
 from assistant.settings import Settings
 from assistant.ui import resources
 

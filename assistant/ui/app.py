@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from assistant.ui import resources
 from assistant.ui.cards import inject_css
@@ -20,7 +21,7 @@ PAGE_LIST = (
 )
 
 
-def navigation() -> st.navigation:
+def navigation() -> StreamlitPage:
     pages = [
         st.Page(PAGES / f"{name}.py", title=title, icon=icon, default=name == "ask")
         for name, title, icon in PAGE_LIST

@@ -10,9 +10,8 @@ import streamlit as st
 from assistant.settings import Settings
 from assistant.ui import resources
 from assistant.ui.answering import CLUSTER, reset_history, respond
-from assistant.ui.cards import answer_html, answer_markdown, card_anchor, render_card
+from assistant.ui.cards import answer_html, answer_markdown, render_answer_sources
 from assistant.ui.feedback import append_feedback, conversation_markdown, feedback_record
-from assistant.ui.highlight import cited_sentences
 from assistant.ui.status import backend_label
 
 log = logging.getLogger(__name__)
@@ -57,10 +56,7 @@ def render_feedback(settings: Settings, message: dict[str, Any]) -> None:
 
 def render_sources(settings: Settings, message: dict[str, Any]) -> None:
     store = resources.store(settings)
-    for citation in message["citations"]:
-        sentences = cited_sentences(message["content"], citation["marker"])
-        anchor = card_anchor(message["id"], citation["marker"])
-        render_card(citation, sentences, store, key=message["id"], anchor=anchor)
+    render_answer_sources(message, store, scope=message["id"], key=message["id"])
 
 
 def render_assistant(settings: Settings, message: dict[str, Any]) -> None:

@@ -10,9 +10,10 @@ from typing import Any
 import streamlit as st
 from langchain_core.documents import Document
 
-from assistant.chunk_table import stitch
-from assistant.store import IndexStore
-from assistant.ui.highlight import highlight_html
+from assistant.citations import Citation
+from assistant.index.chunk_table import stitch
+from assistant.index.store import IndexStore
+from assistant.ui.highlight import cited_sentences, highlight_html
 
 CONTEXT_CHUNKS = 3  # chunks read on each side for "surrounding text"
 CONTEXT_CHARS = 900  # characters of surrounding text shown on each side
@@ -62,43 +63,28 @@ def answer_html(text: str, message_id: str) -> str:
     )
 
 
-def short_authors(authors: str) -> str:
-    """'Smith', 'Smith and Jones' style: the first author, 'et al.' when there are more."""
-    names = [a.strip() for a in authors.split(";") if a.strip()]
-    if not names:
-        return ""
-    first = names[0]
-    if first.count("(") > first.count(")"):  # 'UNIDO (Giovanna Ceglie; Anna Stancher)'
-        return first.split("(")[0].strip()
-    return first + (" et al." if len(names) > 1 else "")
+def card_label(citation: Citation) -> str:
+    """'[n] Title (Benner, 2013)': the header of a source card."""
+    return f"[{citation.marker}] {citation.label(where=False)}"
 
 
-def card_label(citation: dict[str, Any]) -> str:
-    first_author = short_authors(str(citation.get("authors") or ""))
-    who = ", ".join(x for x in (first_author, str(citation.get("year") or "")) if x)
-    title = citation.get("title") or "Untitled"
-    return f"[{citation.get('marker')}] {title}" + (f" ({who})" if who else "")
+def meta_line(citation: Citation) -> str:
+    """Authors · year · § section · p. page, HTML-escaped."""
+    parts = [
+        citation.authors.replace("; ", ", "),
+        str(citation.year or ""),
+        f"§ {citation.section}" if citation.section else "",
+        f"p. {citation.page}" if citation.page else "",
+    ]
+    return " · ".join(html.escape(p, quote=False) for p in parts if p)
 
 
-def meta_line(citation: dict[str, Any]) -> str:
-    parts = []
-    if citation.get("authors"):
-        parts.append(str(citation["authors"]).replace("; ", ", "))
-    if citation.get("year"):
-        parts.append(str(citation["year"]))
-    if citation.get("section"):
-        parts.append("§ " + str(citation["section"]))
-    if citation.get("page"):
-        parts.append(f"p. {citation['page']}")
-    return " · ".join(html.escape(p, quote=False) for p in parts)
-
-
-def locate(store: IndexStore, citation: dict[str, Any]) -> Document | None:
+def locate(store: IndexStore, citation: Citation) -> Document | None:
     """The indexed chunk of a citation: by chunk id, else the chunk holding its quote."""
-    if citation.get("chunk_id"):
-        got = store.get([citation["chunk_id"]])
+    if citation.chunk_id:
+        got = store.get([citation.chunk_id])
         return got[0] if got else None
-    quote, doc_id = str(citation.get("text") or "").strip(), citation.get("doc_id")
+    quote, doc_id = citation.text.strip(), citation.doc_id
     if not quote or not doc_id:
         return None
     got = store.collection.get(
@@ -147,17 +133,17 @@ def surrounding(full: str, passage: str) -> tuple[str, str] | None:
     return before, after
 
 
-def render_context(store: IndexStore, citation: dict[str, Any], sentences: list[str]) -> None:
+def render_context(store: IndexStore, citation: Citation, sentences: list[str]) -> None:
     """The cited passage with the text around it in its document."""
     chunk = locate(store, citation)
     if chunk is None:
         st.caption("This passage is not in the index any more.")
         return
     full = document_run(store, chunk)
-    text = str(citation.get("text") or "") if citation.get("chunk_id") else ""
+    text = citation.text if citation.chunk_id else ""
     around = surrounding(full, text) if text else None
     if around is None:  # a catalog quote, or a passage not found verbatim: show its chunk
-        sentences = sentences or [str(citation.get("text") or "")]
+        sentences = sentences or [citation.text]
         text = chunk.page_content
         around = surrounding(full, text) or ("", "")
     before, after = (html.escape(x.strip()).replace("\n", "<br>") for x in around)
@@ -175,7 +161,7 @@ def card_anchor(scope: str, marker: int) -> str:
 
 
 def render_card(
-    citation: dict[str, Any],
+    citation: Citation,
     sentences: list[str],
     store: IndexStore | None,
     key: str,
@@ -188,13 +174,21 @@ def render_card(
     with st.expander(card_label(citation), expanded=expanded):
         st.markdown(f'<div class="src-meta">{meta_line(citation)}</div>', unsafe_allow_html=True)
         body = st.container()
-        ident = citation.get("chunk_id") or zlib.crc32(str(citation.get("text")).encode())
+        ident = citation.chunk_id or zlib.crc32(citation.text.encode())
         context = store is not None and st.toggle(
-            "Show surrounding text", key=f"ctx_{key}_{citation.get('marker')}_{ident}"
+            "Show surrounding text", key=f"ctx_{key}_{citation.marker}_{ident}"
         )
         with body:
-            if context:
+            if context and store is not None:
                 render_context(store, citation, sentences)
             else:
-                passage = highlight_html(citation.get("text") or "", sentences, EXCERPT)
+                passage = highlight_html(citation.text, sentences, EXCERPT)
                 st.markdown(f'<div class="src-passage">{passage}</div>', unsafe_allow_html=True)
+
+
+def render_answer_sources(message: dict[str, Any], store: IndexStore, scope: str, key: str) -> None:
+    """The source cards of an answer message, each with the sentences it backs highlighted."""
+    for citation in map(Citation.model_validate, message["citations"]):
+        sentences = cited_sentences(message["content"], citation.marker or 0)
+        anchor = card_anchor(scope, citation.marker or 0)
+        render_card(citation, sentences, store, key=key, anchor=anchor)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from assistant.citations import Citation
 from assistant.ui.cards import meta_line
 
 
@@ -35,10 +36,10 @@ def append_feedback(path: Path, record: dict[str, Any]) -> None:
 
 def _sources_markdown(citations: list[dict[str, Any]]) -> list[str]:
     lines = []
-    for c in citations:
+    for c in map(Citation.model_validate, citations):
         meta = html.unescape(meta_line(c))
-        quote = " ".join(str(c.get("text", "")).split())
-        lines += [f"[{c['marker']}] **{c.get('title')}** — {meta}", "", f"> {quote}", ""]
+        quote = " ".join(c.text.split())
+        lines += [f"[{c.marker}] **{c.title}** — {meta}", "", f"> {quote}", ""]
     return lines
 
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import streamlit as st
 
+from assistant.index.store import IndexLockedError
+from assistant.ingest.pipeline import Indexer, IngestReport
 from assistant.settings import Settings
-from assistant.store import IndexLockedError
 from assistant.ui import resources
-from ingest.pipeline import Indexer, IngestReport
 
 
 def run_indexer(settings: Settings, paths: list[Path]) -> IngestReport | None:

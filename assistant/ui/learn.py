@@ -6,13 +6,19 @@ from typing import Any
 
 import streamlit as st
 
-from assistant.evidence import load_documents_meta, quote_record
-from assistant.knowledge import DEVELOPMENT, PHASES, Case, Catalog, Instrument, KnowledgeError
+from assistant.knowledge.catalog import (
+    DEVELOPMENT,
+    PHASES,
+    Case,
+    Catalog,
+    Instrument,
+    KnowledgeError,
+)
+from assistant.recommending.evidence import load_documents_meta, quote_citation
 from assistant.settings import Settings
 from assistant.ui import resources
 from assistant.ui.answering import to_message
-from assistant.ui.cards import answer_html, card_anchor, render_card
-from assistant.ui.highlight import cited_sentences
+from assistant.ui.cards import answer_html, render_answer_sources, render_card
 from assistant.ui.profile_form import words
 
 FRAMEWORKS: dict[str, tuple[str, str]] = {
@@ -59,7 +65,7 @@ def render_sources(settings: Settings, sources: list, key: str) -> None:
     manifest = load_documents_meta(settings.corpus_dir)
     store = resources.store(settings)
     for number, source in enumerate(sources, 1):
-        citation = {**quote_record(source, manifest), "marker": number}
+        citation = quote_citation(source, manifest).model_copy(update={"marker": number})
         render_card(citation, [], store, key=key)
 
 
@@ -91,7 +97,7 @@ def filter_instruments(catalog: Catalog) -> list[Instrument]:
     cols = st.columns(3)
     categories = sorted({i.category for i in catalog.instruments})
     picked_cat = cols[0].multiselect("Category", categories, format_func=words)
-    picked_phase = cols[1].multiselect("Phase", list(PHASES), format_func=PHASES.get)
+    picked_phase = cols[1].multiselect("Phase", list(PHASES), format_func=lambda p: PHASES[p])
     picked_dev = cols[2].multiselect("Setting", DEVELOPMENT, format_func=words)
     return [
         i
@@ -191,10 +197,7 @@ def render_frameworks(settings: Settings) -> None:
     else:
         st.markdown(answer_html(message["content"], "fw"), unsafe_allow_html=True)
     store = resources.store(settings)
-    for citation in message["citations"]:
-        sentences = cited_sentences(message["content"], citation["marker"])
-        anchor = card_anchor("fw", citation["marker"])
-        render_card(citation, sentences, store, key=f"fw_{name}", anchor=anchor)
+    render_answer_sources(message, store, scope="fw", key=f"fw_{name}")
 
 
 def render(settings: Settings) -> None:

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import streamlit as st
 
+from assistant.index.store import FileEntry, IndexStore
+from assistant.ingest.pipeline import IngestReport, discover
 from assistant.settings import Settings
-from assistant.store import FileEntry, IndexStore
 from assistant.ui import resources
 from assistant.ui.indexing import run_indexer
 from assistant.ui.uploads import (
@@ -18,7 +19,6 @@ from assistant.ui.uploads import (
     check_upload,
     save_uploads,
 )
-from ingest.pipeline import IngestReport, discover
 
 REPORT_KEY = "library_report"
 BAD = ("refused", "failed")
@@ -179,9 +179,9 @@ def render_remove(settings: Settings) -> None:
         return
     with st.expander("Remove a document"):
         titles = {k: f"{e.title} ({Path(e.path).name})" for k, e in files.items()}
-        key = st.selectbox("Document", list(titles), format_func=titles.get)
+        key = st.selectbox("Document", list(titles), format_func=lambda k: titles[k])
         sure = st.checkbox("Delete the file from the corpus and its passages from the index")
-        if st.button("Remove", disabled=not sure):
+        if st.button("Remove", disabled=not sure) and key is not None:
             remove_document(settings, key)
 
 

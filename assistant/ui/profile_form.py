@@ -6,8 +6,8 @@ from typing import Any
 
 import streamlit as st
 
-from assistant.knowledge import CONDITIONS
-from assistant.profile import ClusterProfile
+from assistant.knowledge.catalog import CONDITIONS
+from assistant.recommending.profile import ClusterProfile
 
 UNKNOWN = "unknown"
 CHOICES = {

@@ -7,13 +7,13 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import streamlit as st
 
-from assistant.export import to_docx, to_markdown
-from assistant.profile import ClusterProfile
-from assistant.recommend import Recommendation, Roadmap
+from assistant.citations import Citation
+from assistant.recommending.export import to_docx, to_markdown
+from assistant.recommending.profile import ClusterProfile
+from assistant.recommending.roadmap import Recommendation, Roadmap
 from assistant.settings import Settings
 from assistant.ui import resources
 from assistant.ui.answering import CLUSTER
@@ -29,8 +29,8 @@ EXAMPLE = (
 )
 
 
-def numbered(citations: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{**c, "marker": i} for i, c in enumerate(citations, 1)]
+def numbered(citations: list[Citation]) -> list[Citation]:
+    return [c.model_copy(update={"marker": i}) for i, c in enumerate(citations, 1)]
 
 
 def cluster_summary(profile: ClusterProfile) -> str:
@@ -106,7 +106,7 @@ def render_cases(settings: Settings, roadmap: Roadmap) -> None:
             st.markdown(f"#### {case.name}" + (f" · {case.country}" if case.country else ""))
             st.markdown(f"**Similar because:** {case.why}")
             if case.source:
-                render_card({**case.source, "marker": 1}, [], store, key=f"case_{case.case_id}")
+                render_card(numbered([case.source])[0], [], store, key=f"case_{case.case_id}")
 
 
 def render_disagreements(settings: Settings, roadmap: Roadmap) -> None:

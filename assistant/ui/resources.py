@@ -11,13 +11,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from assistant.answer import Answerer
-from assistant.embeddings import LocalEmbeddings
-from assistant.knowledge import Catalog, load_catalog
-from assistant.recommend import Recommender
-from assistant.retrieve import HybridRetriever, SearchIndex
+from assistant.answering.answerer import Answerer
+from assistant.index.embeddings import LocalEmbeddings, first_embeddings
+from assistant.index.store import LEDGER_FILE, IndexStore
+from assistant.knowledge.catalog import Catalog, load_catalog
+from assistant.recommending.roadmap import Recommender
+from assistant.retrieval.hybrid import HybridRetriever
+from assistant.retrieval.search_index import SearchIndex
 from assistant.settings import Settings
-from assistant.store import LEDGER_FILE, IndexStore
 
 
 def current_settings() -> Settings:
@@ -36,13 +37,13 @@ def _key(settings: Settings) -> str:
 
 
 @st.cache_resource(show_spinner=False)
-def _embeddings(model: str, batch_size: int) -> LocalEmbeddings:
-    return LocalEmbeddings(model, batch_size)
+def _embeddings(model: str, batch_size: int, _settings: Settings) -> LocalEmbeddings:
+    return first_embeddings(_settings)
 
 
 def embeddings(settings: Settings) -> LocalEmbeddings:
     """The embedding model (loaded on first use, once per process)."""
-    return _embeddings(settings.embedding_model, settings.embedding_batch_size)
+    return _embeddings(settings.embedding_model, settings.embedding_batch_size, settings)
 
 
 @st.cache_resource(show_spinner="Opening the index…", max_entries=4)

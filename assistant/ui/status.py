@@ -6,8 +6,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from assistant.index.store import IndexStore
 from assistant.settings import Settings
-from assistant.store import IndexStore
 from assistant.ui.indexing import run_indexer
 
 

@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.loaders import SUPPORTED_SUFFIXES, sniff_kind
+from assistant.ingest.loaders import SUPPORTED_SUFFIXES, sniff_kind
 
 # Which content kinds (as sniffed) each accepted suffix may hold.
 KIND_BY_SUFFIX = {

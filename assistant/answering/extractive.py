@@ -1,0 +1,193 @@
+"""Extractive answers: the retrieved passages' own sentences that best answer a question.
+
+Each retrieved passage is split into sentences (pysbd, paragraph by paragraph, text kept
+verbatim); sentences are scored by their cosine similarity to the question, blended with the
+passage's own similarity and rank, and picked greedily with a diversity penalty (maximal
+marginal relevance) so that the answer draws on several passages rather than repeating one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+
+from assistant.index.lexical import tokenize
+
+MIN_WORDS = 6
+MAX_WORDS = 80
+MAX_SENTENCES = 5
+# Weights of a sentence's score, chosen on the development questions (cited-hit, see
+# assistant/answer_eval.py); the differences between nearby values were within noise.
+SENTENCE_WEIGHT = 0.7  # cosine of sentence and question
+PASSAGE_WEIGHT = 0.3  # cosine of the whole passage and question
+TERM_WEIGHT = 0.2  # share of the question's key terms the sentence contains
+RANK_BONUS = 0.04  # added to a sentence from the first passage, decaying with rank
+SOURCE_BONUS = 0.05  # added to a sentence from a document the question names ("according to…")
+MMR_LAMBDA = 0.5  # relevance vs. novelty when picking sentences
+SAME_PASSAGE_PENALTY = 0.1  # favour citing several passages
+RELATIVE_CUTOFF = 0.65  # keep sentences scoring at least this share of the best one
+
+# Table rows, HTML line breaks, links, bold title lines, italic-only reference lines,
+# "12. Author (2000)." notes.
+_NOISE = re.compile(r"\||<br|https?://|www\.|\*\*|^\*[^*]+\*\W*$|^\d+\.\s+\S.*\(\d{4}\)|^\W*$")
+_NUMBERED = re.compile(r"^\d{1,3}\.\s+(?=[A-Z])")  # "29. " numbering of report paragraphs
+_TRAILING_NOTES = re.compile(r"(\s*<sup>[^<]*</sup>)+$")
+# A bibliographic reference or footnote: "[- ]Author (2007). Title…" at a paragraph's start.
+_REFERENCE = re.compile(r"^\W*(<sup>[^<]*</sup>)?\s*[-*]?\s*[^()\n]{2,120}\(\d{4}[a-z]?\)[.,:]")
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    """A sentence of a retrieved passage with its relevance to the question."""
+
+    doc_index: int
+    position: int
+    text: str
+    similarity: float
+    score: float
+
+
+@lru_cache(maxsize=1)
+def _segmenter():  # -> pysbd.Segmenter
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of a passage, verbatim, skipping headings, footnotes and fragments."""
+    sentences: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        if not paragraph.strip() or _REFERENCE.match(paragraph):
+            continue
+        pieces = _segmenter().segment(paragraph)
+        if paragraph.lstrip().startswith("#"):  # a heading line, or a heading run into its text
+            rest = paragraph.partition("\n")[2]
+            pieces = _segmenter().segment(rest) if rest.strip() else pieces[1:]
+        for piece in pieces:
+            sentence = _TRAILING_NOTES.sub("", _NUMBERED.sub("", piece.strip()))
+            words = len(sentence.split())
+            if MIN_WORDS <= words <= MAX_WORDS and not _NOISE.search(sentence):
+                sentences.append(sentence)
+    return sentences
+
+
+class CachedEmbeddings(Embeddings):
+    """Remembers document vectors by text, so passages met again cost nothing (chat turns)."""
+
+    def __init__(self, inner: Embeddings, max_items: int = 20_000) -> None:
+        self.inner = inner
+        self.max_items = max_items
+        self._vectors: dict[str, list[float]] = {}
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        # Safe to share between threads: results come from a local dict, never a cleared one.
+        found = {t: self._vectors.get(t) for t in texts}
+        missing = [t for t, v in found.items() if v is None]
+        if missing:
+            new = dict(zip(missing, self.inner.embed_documents(missing), strict=True))
+            found.update(new)
+            if len(self._vectors) + len(new) > self.max_items:
+                self._vectors.clear()
+            self._vectors.update(new)
+        return [found[t] for t in texts]  # type: ignore[misc]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
+
+
+def _cosines(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1) * (np.linalg.norm(vector) or 1.0)
+    return matrix @ vector / np.where(norms == 0, 1.0, norms)
+
+
+def passage_similarities(
+    query_vec: np.ndarray, docs: list[Document], embeddings: Embeddings
+) -> list[float]:
+    """Cosine of question and passage: the retriever's ``dense_score`` when given, else computed."""
+    given = [d.metadata.get("dense_score") for d in docs]
+    if all(isinstance(v, int | float) for v in given):
+        return [float(v) for v in given]  # type: ignore[arg-type]
+    vectors = np.asarray(embeddings.embed_documents([d.page_content for d in docs]))
+    return _cosines(vectors, query_vec).tolist()
+
+
+def term_overlap(query: str, sentences: list[str]) -> list[float]:
+    """Share of the query's stemmed key terms found in each sentence."""
+    terms = set(tokenize([query])[0])
+    if not terms or not sentences:
+        return [0.0] * len(sentences)
+    return [len(terms & set(tokens)) / len(terms) for tokens in tokenize(sentences)]
+
+
+def score_sentences(
+    query: str,
+    query_vec: np.ndarray,
+    docs: list[Document],
+    embeddings: Embeddings,
+    named_docs: Collection[str] = (),
+) -> tuple[list[ScoredSentence], np.ndarray]:
+    """Every usable sentence of the passages, scored, with its (row-aligned) vectors.
+
+    Sentences from ``named_docs`` (the doc ids of sources the question names) get a bonus: a
+    user who asks what the Whitebook says should be shown the Whitebook's words."""
+    items = [
+        (i, pos, s)
+        for i, d in enumerate(docs)
+        for pos, s in enumerate(split_sentences(d.page_content))
+    ]
+    if not items:
+        return [], np.zeros((0, len(query_vec)))
+    vectors = np.asarray(embeddings.embed_documents([s for _, _, s in items]))
+    sims = _cosines(vectors, query_vec)
+    passage = passage_similarities(query_vec, docs, embeddings)
+    overlap = term_overlap(query, [text for _, _, text in items])
+    scored = [
+        ScoredSentence(
+            doc_index=i,
+            position=pos,
+            text=text,
+            similarity=float(sim),
+            score=SENTENCE_WEIGHT * float(sim)
+            + PASSAGE_WEIGHT * passage[i]
+            + TERM_WEIGHT * terms
+            + RANK_BONUS / (1 + i)
+            + SOURCE_BONUS * (docs[i].metadata.get("doc_id") in named_docs),
+        )
+        for (i, pos, text), sim, terms in zip(items, sims, overlap, strict=True)
+    ]
+    return scored, vectors
+
+
+def select_sentences(
+    scored: list[ScoredSentence], vectors: np.ndarray, max_sentences: int = MAX_SENTENCES
+) -> list[ScoredSentence]:
+    """Greedy maximal-marginal-relevance pick of the best, mutually different sentences."""
+    if not scored:
+        return []
+    best = max(s.score for s in scored)
+    pool = [i for i, s in enumerate(scored) if s.score >= RELATIVE_CUTOFF * best]
+    chosen: list[int] = []
+    while pool and len(chosen) < max_sentences:
+
+        def gain(i: int) -> float:
+            if not chosen:
+                return scored[i].score
+            overlap = max(float(_cosines(vectors[chosen], vectors[i]).max()), 0.0)
+            same = any(scored[j].doc_index == scored[i].doc_index for j in chosen)
+            return (
+                MMR_LAMBDA * scored[i].score
+                - (1 - MMR_LAMBDA) * overlap
+                - SAME_PASSAGE_PENALTY * same
+            )
+
+        pick = max(pool, key=gain)
+        chosen.append(pick)
+        pool.remove(pick)
+    return [scored[i] for i in chosen]

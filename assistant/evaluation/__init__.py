@@ -1,0 +1,1 @@
+"""Evaluation: retrieval, answer and recommendation metrics, and the naive baselines."""

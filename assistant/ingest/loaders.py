@@ -1,0 +1,209 @@
+"""Read PDF, Markdown, plain-text and Word files into blocks, or fail with a clear reason."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from assistant.ingest.document import Block, LoadedDocument, LoadError
+from assistant.ingest.metadata import split_authors, year_in
+from assistant.ingest.structure import structure_lines
+
+SUPPORTED_SUFFIXES = (".pdf", ".md", ".markdown", ".txt", ".text", ".docx")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def sniff_kind(data: bytes) -> str:
+    """The file type told by content: 'pdf', 'docx', 'zip', 'binary' or 'text'."""
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        return _zip_kind(data)
+    if b"\x00" in data[:8192] and not data.startswith(_UTF16_BOMS):
+        return "binary"
+    return "text"
+
+
+def _zip_kind(data: bytes) -> str:
+    """'docx' for a Word file (or a damaged zip that looks like one), else 'zip'."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "docx" if "word/document.xml" in archive.namelist() else "zip"
+    except zipfile.BadZipFile:
+        head = data[:4096]
+        return "docx" if b"word/" in head or b"[Content_Types].xml" in head else "zip"
+
+
+def decode_text(data: bytes) -> str:
+    """Decode text bytes: UTF-8 or UTF-16 with a BOM, UTF-8, else the detected encoding."""
+    try:
+        return data.decode("utf-16" if data.startswith(_UTF16_BOMS) else "utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    matches = list(from_bytes(data))
+    if not matches:
+        raise LoadError("cannot detect the text encoding (is this a text file?)")
+    best = matches[0]
+    # Short texts often fit several code pages equally well: prefer Windows-1252, the usual
+    # legacy encoding of English and Western European documents.
+    tied = [m for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)]
+    if any({"cp1252", "latin_1"} & {m.encoding, *m.could_be_from_charset} for m in tied):
+        with contextlib.suppress(UnicodeDecodeError):
+            return data.decode("cp1252")
+    return str(best)
+
+
+def load_text(path: Path, data: bytes) -> LoadedDocument:
+    text = decode_text(data)
+    markdown = path.suffix.lower() in (".md", ".markdown")
+    return LoadedDocument(
+        blocks=structure_lines(((line, None) for line in text.splitlines()), markdown=markdown)
+    )
+
+
+def _page_labels(reader: object) -> list[str]:
+    try:
+        return list(reader.page_labels)  # type: ignore[attr-defined]
+    except Exception:
+        return [str(i + 1) for i in range(len(reader.pages))]  # type: ignore[attr-defined]
+
+
+def _open_without_password(reader: object) -> bool:
+    """Whether an encrypted PDF opens with the empty user password (owner-only protection)."""
+    try:
+        return bool(reader.decrypt(""))  # type: ignore[attr-defined]
+    except Exception:  # unsupported cipher, or a library needed for it is missing
+        return False
+
+
+def load_pdf(path: Path, data: bytes) -> LoadedDocument:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not _open_without_password(reader):
+            raise LoadError("the PDF is encrypted (password-protected); remove the password first")
+        labels = _page_labels(reader)
+        lines: list[tuple[str, str | None]] = []
+        for number, page in enumerate(reader.pages):
+            label = labels[number] if number < len(labels) else str(number + 1)
+            lines.extend((line, label) for line in (page.extract_text() or "").splitlines())
+        info: Any = reader.metadata or {}
+    except LoadError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise LoadError(f"the PDF is corrupt or truncated ({exc})") from exc
+    except Exception as exc:  # pypdf raises many types on damaged files
+        raise LoadError(f"the PDF cannot be read ({type(exc).__name__}: {exc})") from exc
+    if sum(len(line.strip()) for line, _ in lines) < 20:
+        raise LoadError("the PDF has no text layer (scanned or image-only); run OCR on it first")
+    return LoadedDocument(
+        blocks=structure_lines(lines),
+        title=str(info.get("/Title") or "").strip() or None,
+        authors=split_authors(str(info.get("/Author") or "")),
+        year=year_in(info.get("/CreationDate")),
+    )
+
+
+def load_docx(path: Path, data: bytes) -> LoadedDocument:
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise LoadError(f"the Word file is corrupt or not a .docx ({exc})") from exc
+    blocks: list[Block] = []
+    body: list[tuple[str, str | None]] = []
+    title_style: str | None = None
+
+    def flush_body() -> None:
+        blocks.extend(structure_lines(body))
+        body.clear()
+
+    for para in document.paragraphs:
+        style = (para.style.name if para.style is not None else "") or ""
+        text = para.text.strip()
+        level = _docx_heading_level(style)
+        if style == "Title" and text:
+            title_style = title_style or text
+        elif level is not None and text:
+            flush_body()
+            blocks.append(Block(text, level))
+        else:
+            body.extend([(para.text, None), ("", None)])
+    for table in document.tables:
+        for row in table.rows:
+            body.extend([(" | ".join(c.text.strip() for c in row.cells), None), ("", None)])
+    flush_body()
+    loaded = _docx_properties(document)
+    loaded.blocks, loaded.title = blocks, loaded.title or title_style
+    return loaded
+
+
+# python-docx's blank template carries these values; they say nothing about the document.
+_TEMPLATE_AUTHOR = "python-docx"
+_TEMPLATE_CREATED = "2013-12-23"
+
+
+def _docx_properties(document: object) -> LoadedDocument:
+    """Title, authors and year from a Word file's core properties (template values ignored)."""
+    props = document.core_properties  # type: ignore[attr-defined]
+    author = (props.author or "").strip()
+    created = props.created
+    return LoadedDocument(
+        blocks=[],
+        title=(props.title or "").strip() or None,
+        authors=split_authors(author) if author != _TEMPLATE_AUTHOR else [],
+        year=created.year if created and not str(created).startswith(_TEMPLATE_CREATED) else None,
+    )
+
+
+def _docx_heading_level(style: str) -> int | None:
+    m = re.match(r"Heading (\d)", style)
+    return int(m.group(1)) if m else None
+
+
+_LOADERS: dict[str, Callable[[Path, bytes], LoadedDocument]] = {
+    "pdf": load_pdf,
+    "docx": load_docx,
+    "text": load_text,
+}
+_EXPECTED = {".pdf": "pdf", ".docx": "docx"}
+_KINDS = {
+    "pdf": "a PDF",
+    "docx": "a Word (.docx) file",
+    "zip": "a zip archive",
+    "binary": "binary data",
+    "text": "plain text",
+}
+
+
+def load_file(path: Path, max_bytes: int | None = None) -> LoadedDocument:
+    """Load one file by its content type; raise LoadError with a readable reason."""
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise LoadError(f"unsupported file type '{suffix or path.name}'")
+    size = path.stat().st_size
+    if max_bytes is not None and size > max_bytes:
+        raise LoadError(
+            f"file too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB)"
+        )
+    data = path.read_bytes()
+    if not data.strip():
+        raise LoadError("the file is empty")
+    kind = sniff_kind(data)
+    expected = _EXPECTED.get(suffix, "text")
+    if kind != expected:
+        raise LoadError(f"not {_KINDS[expected]}: the content is {_KINDS[kind]}")
+    loaded = _LOADERS[kind](path, data)
+    if not any(b.text.strip() for b in loaded.blocks if not b.is_heading):
+        raise LoadError("no readable text found in the file")
+    return loaded

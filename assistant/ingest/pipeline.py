@@ -1,0 +1,310 @@
+"""The indexing pipeline: discover → load → chunk → embed → upsert, incrementally and safely.
+
+Each file's chunks are written to Chroma before the ledger records them, and the ledger is
+written atomically. A run that was killed half-way therefore leaves, at worst, chunks that no
+ledger entry claims (deleted by the next run's repair step) or a ledger entry whose chunks are
+missing (re-indexed by the next run): the next run always ends in the state of a clean build.
+A marker file exists while a run writes; a run that finds no marker knows the last one
+finished, skips the repair step and, when nothing changed, neither opens Chroma nor writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+from langchain_core.documents import Document
+
+from assistant.index.embeddings import LocalEmbeddings, first_embeddings, second_embeddings
+from assistant.index.lexical import BM25Index
+from assistant.index.store import FileEntry, IndexStore, Ledger
+from assistant.ingest.chunking import Chunker, embedding_text
+from assistant.ingest.document import LoadError
+from assistant.ingest.loaders import SUPPORTED_SUFFIXES, load_file
+from assistant.ingest.metadata import document_meta, load_manifest, manifest_digest
+from assistant.settings import Settings
+
+CHUNKER_VERSION = 4  # bump when structure or chunking rules change: forces a rebuild
+Progress = Callable[[int, int, str], None]  # (chunks done, chunks total, current file)
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)
+    chunks_embedded: int = 0
+    total_chunks: int = 0
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+
+@dataclass
+class _Pending:
+    key: str
+    path: Path
+    sha256: str
+    meta_sha256: str
+    chunks: list[Document]
+    title: str
+    doc_id: str
+    is_new: bool
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def unique_chunks(chunks: list[Document]) -> list[Document]:
+    """The chunks with duplicate ids dropped (a repeated passage placed at the same offset)."""
+    first: dict[str, Document] = {}
+    for chunk in chunks:
+        first.setdefault(chunk.metadata["chunk_id"], chunk)
+    return list(first.values())
+
+
+def _wanted(path: Path, folder: Path) -> bool:
+    """A supported file, not hidden and not an editor's lock file ("~$report.docx")."""
+    parts = path.relative_to(folder).parts
+    return (
+        path.suffix.lower() in SUPPORTED_SUFFIXES
+        and not any(part.startswith((".", "~$")) for part in parts)
+        and path.is_file()
+    )
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
+    """Supported files under ``paths`` (sorted), and the folders that were scanned."""
+    files: set[Path] = set()
+    folders: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            folders.append(path.resolve())
+            files.update(p.resolve() for p in path.rglob("*") if _wanted(p, path))
+        elif path.exists():
+            files.add(path.resolve())
+        else:
+            raise FileNotFoundError(f"no such file or folder: {path}")
+    return sorted(files), folders
+
+
+class Indexer:
+    """Keeps one index in step with a set of files."""
+
+    def __init__(self, settings: Settings, embeddings: LocalEmbeddings | None = None) -> None:
+        self.settings = settings
+        self.store = IndexStore(settings)
+        self.embeddings = embeddings or first_embeddings(settings)
+        self.second_embeddings = second_embeddings(settings)
+
+    @cached_property
+    def chunker(self) -> Chunker:
+        # the splitter measures the same pieces many times: remember their token counts
+        return Chunker(
+            lru_cache(maxsize=1 << 16)(self.embeddings.count_tokens),
+            max_tokens=min(self.settings.chunk_tokens, self.embeddings.max_tokens),
+            overlap_tokens=self.settings.chunk_overlap_tokens,
+        )
+
+    @property
+    def signature(self) -> dict[str, object]:
+        s = self.settings
+        return {
+            "model": self.embeddings.model_id,
+            "second_model": self.second_embeddings.model_id if self.second_embeddings else None,
+            "chunk_tokens": s.chunk_tokens,
+            "chunk_overlap_tokens": s.chunk_overlap_tokens,
+            "embed_headers": s.embed_headers,
+            "chunker": CHUNKER_VERSION,
+        }
+
+    def key(self, path: Path) -> str:
+        """The ledger key of a file: relative to the corpus folder when inside it."""
+        corpus = Path(self.settings.corpus_dir).resolve()
+        return str(path.relative_to(corpus)) if path.is_relative_to(corpus) else str(path)
+
+    def run(
+        self,
+        paths: Iterable[Path] | None = None,
+        rebuild: bool = False,
+        progress: Progress | None = None,
+        on_wait: Callable[[], None] | None = None,
+    ) -> IngestReport:
+        """Index ``paths`` (default: the corpus documents folder) and return what changed."""
+        started = time.perf_counter()
+        report = IngestReport()
+        files, folders = discover(paths or [Path(self.settings.corpus_dir) / "documents"])
+        with self.store.write_lock(on_wait):
+            before = self.store.load_ledger()
+            ledger = self._prepare(rebuild, report)
+            if not ledger.files and before.files:
+                # a rebuild indexes again every file the index held, not only ``paths``
+                files = sorted({*files, *self._existing(before)})
+            pending = self._plan(files, folders, ledger, report)
+            self._write(pending, ledger, report, progress)
+            self._refresh_bm25(ledger, force=report.changed)
+            self.store.run_marker.unlink(missing_ok=True)
+        report.total_chunks = len(ledger.chunk_ids())
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _existing(self, ledger: Ledger) -> list[Path]:
+        paths = (Path(self.settings.corpus_dir, key).resolve() for key in ledger.files)
+        return [p for p in paths if p.is_file()]
+
+    def _prepare(self, rebuild: bool, report: IngestReport) -> Ledger:
+        """Load the ledger; rebuild on request or model change; repair a half-done run."""
+        ledger = self.store.load_ledger()
+        if ledger.files and ledger.signature != self.signature and not rebuild:
+            report.notices.append(
+                "The embedding model or chunking settings changed: rebuilding the whole index."
+            )
+            rebuild = True
+        elif rebuild:
+            report.notices.append("Rebuilding the whole index, as asked.")
+        if rebuild:
+            self.store.reset()
+            ledger = Ledger()
+        ledger.signature = self.signature
+        # after a finished run nothing needs repair, and Chroma need not even be opened
+        finished = (
+            bool(ledger.files)
+            and not self.store.run_marker.exists()
+            and self.store.has_local_chroma()
+        )
+        self.store.run_marker.touch()
+        if not finished:
+            self._repair(ledger, report)
+            self.store.save_ledger(ledger)
+        return ledger
+
+    def _repair(self, ledger: Ledger, report: IngestReport) -> None:
+        """Forget files whose chunks are missing; delete chunks that no file claims."""
+        present = self.store.all_ids()
+        for key, entry in list(ledger.files.items()):
+            if not set(entry.chunk_ids) <= present:
+                del ledger.files[key]  # incomplete: its file is indexed again below
+        orphans = present - ledger.chunk_ids()
+        if orphans:
+            self.store.delete(orphans)
+            report.notices.append(f"Repaired the index: removed {len(orphans)} orphan chunks.")
+
+    def _plan(
+        self, files: list[Path], folders: list[Path], ledger: Ledger, report: IngestReport
+    ) -> list[_Pending]:
+        manifest = load_manifest(Path(self.settings.corpus_dir))
+        seen = {self.key(p) for p in files}
+        for key, entry in list(ledger.files.items()):
+            path = Path(self.settings.corpus_dir, key).resolve()
+            in_scope = any(path.is_relative_to(f) for f in folders)
+            if key not in seen and in_scope and not path.exists():
+                self.store.delete(entry.chunk_ids)
+                del ledger.files[key]
+                report.removed.append(key)
+        if report.removed:
+            self.store.save_ledger(ledger)
+        pending: list[_Pending] = []
+        for path in files:
+            key = self.key(path)
+            try:
+                digest = sha256_file(path)
+                meta_digest = manifest_digest(manifest, path)
+                old = ledger.files.get(key)
+                if old and (old.sha256, old.meta_sha256) == (digest, meta_digest):
+                    report.unchanged.append(key)
+                    continue
+                loaded = load_file(path, int(self.settings.max_file_mb * 1e6))
+                meta = document_meta(path, loaded, manifest, key)
+                chunks = unique_chunks(self.chunker.chunk(loaded.blocks, meta, key))
+                if not chunks:
+                    raise LoadError("no text to index after removing headings")
+            except LoadError as exc:
+                report.failed[key] = str(exc)
+                continue
+            except OSError as exc:
+                report.failed[key] = f"cannot read the file ({exc.strerror or exc})"
+                continue
+            pending.append(
+                _Pending(
+                    key, path, digest, meta_digest, chunks, meta.title, meta.doc_id, old is None
+                )
+            )
+        return pending
+
+    def _write(
+        self,
+        pending: list[_Pending],
+        ledger: Ledger,
+        report: IngestReport,
+        progress: Progress | None,
+    ) -> None:
+        total = sum(len(p.chunks) for p in pending)
+        done = 0
+        if progress:
+            progress(0, total, "")
+        for item in pending:
+            vectors, second_vectors = self._embed(item.chunks, done, total, item.key, progress)
+            self.store.upsert(item.chunks, vectors, second_vectors)
+            new_ids = [c.metadata["chunk_id"] for c in item.chunks]
+            old = ledger.files.get(item.key)
+            if old:
+                self.store.delete(set(old.chunk_ids) - set(new_ids))
+            ledger.files[item.key] = FileEntry(
+                item.key, item.sha256, item.doc_id, item.title, new_ids, item.meta_sha256
+            )
+            self.store.save_ledger(ledger)
+            (report.added if item.is_new else report.updated).append(item.key)
+            done += len(item.chunks)
+            report.chunks_embedded += len(item.chunks)
+
+    def _embed(
+        self, chunks: list[Document], done: int, total: int, name: str, progress: Progress | None
+    ) -> tuple[list[list[float]], list[list[float]] | None]:
+        """The chunks' vectors from the first model and, when configured, the second."""
+        texts = [embedding_text(c, self.settings.embed_headers) for c in chunks]
+        # Large steps let sentence-transformers sort by length (less padding); measured here:
+        # 51 chunks/s with steps of 64, 57 with 256. Progress is still reported per step.
+        step = max(self.settings.embedding_batch_size * 8, 256)
+        models = [m for m in (self.embeddings, self.second_embeddings) if m is not None]
+        vectors: list[list[list[float]]] = [[] for _ in models]
+        for start in range(0, len(texts), step):
+            batch = texts[start : start + step]
+            for model, out in zip(models, vectors, strict=True):
+                out.extend(model.embed_documents(batch))
+            if progress:
+                progress(done + min(start + step, len(texts)), total, name)
+        return vectors[0], (vectors[1] if len(vectors) > 1 else None)
+
+    def _refresh_bm25(self, ledger: Ledger, force: bool) -> None:
+        """Rebuild BM25 from Chroma when chunks changed or it disagrees with the ledger."""
+        folder = self.store.bm25_dir
+        if not force and folder.exists():
+            try:
+                if set(BM25Index.stored_ids(folder)) == ledger.chunk_ids():
+                    return
+            except Exception:  # unreadable or half-written: rebuild it
+                pass
+        docs = self.store.all_documents()
+        texts = [embedding_text(d, self.settings.embed_headers) for d in docs]
+        staging = folder.with_name(folder.name + ".new")
+        shutil.rmtree(staging, ignore_errors=True)
+        BM25Index.build([str(d.id) for d in docs], texts).save(staging)
+        shutil.rmtree(folder, ignore_errors=True)
+        staging.rename(folder)

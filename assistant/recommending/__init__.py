@@ -1,0 +1,2 @@
+"""Recommendations: a described cluster → profile → scored instruments → a phased, cited
+roadmap, and its export as a strategy draft."""

@@ -1,0 +1,253 @@
+"""The readable side of an index: dense and BM25 search, filters and chunk look-up.
+
+``SearchIndex(settings)`` opens the index (Chroma collections, BM25, the chunk table) for
+reading; ``refresh()`` follows an ingest made by another process. ``Filters`` restrict a search
+by document, year and kind.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from assistant.index.chunk_table import ChunkTable
+from assistant.index.embeddings import LocalEmbeddings, first_embeddings, second_embeddings
+from assistant.index.lexical import BM25Index, tokenize, tokenize_query
+from assistant.index.store import LEDGER_FILE, IndexStore
+from assistant.ingest.structure import is_reference_list
+from assistant.retrieval.named_sources import SourceNames
+from assistant.retrieval.relevance_feedback import expansion_terms
+from assistant.settings import Settings
+
+FILTER_KEYS = ("doc_ids", "year_min", "year_max", "kinds")
+
+
+class IndexMissingError(RuntimeError):
+    """No index has been built yet."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Metadata restrictions on the chunks a search may return (None: no restriction)."""
+
+    doc_ids: tuple[str, ...] | None = None
+    year_min: int | None = None
+    year_max: int | None = None
+    kinds: tuple[str, ...] | None = None
+
+    @classmethod
+    def of(cls, values: dict[str, Any]) -> Filters:
+        tup = {k: tuple(v) for k in ("doc_ids", "kinds") if (v := values.get(k)) is not None}
+        return cls(year_min=values.get("year_min"), year_max=values.get("year_max"), **tup)
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, k) is not None for k in FILTER_KEYS)
+
+    def where(self) -> dict[str, Any] | None:
+        """The same restriction as a Chroma ``where`` clause."""
+        terms: list[dict[str, Any]] = []
+        if self.doc_ids is not None:
+            terms.append({"doc_id": {"$in": list(self.doc_ids)}})
+        if self.kinds is not None:
+            terms.append({"kind": {"$in": list(self.kinds)}})
+        if self.year_min is not None:
+            terms.append({"year": {"$gte": self.year_min}})
+        if self.year_max is not None:
+            terms.append({"year": {"$lte": self.year_max}})
+        if len(terms) > 1:
+            return {"$and": terms}
+        return terms[0] if terms else None
+
+    def accepts(self, meta: dict[str, Any]) -> bool:
+        year = meta.get("year")
+        return (
+            (self.doc_ids is None or meta.get("doc_id") in self.doc_ids)
+            and (self.kinds is None or meta.get("kind") in self.kinds)
+            and (self.year_min is None or (year is not None and year >= self.year_min))
+            and (self.year_max is None or (year is not None and year <= self.year_max))
+        )
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """Extra BM25 query terms: phrases (glossary) and pseudo-relevance feedback settings."""
+
+    phrases: tuple[str, ...] = ()
+    phrase_weight: float = 0.5
+    terms: int = 10
+    feedback_weight: float = 0.3
+
+
+class SearchIndex:
+    """The readable side of an index: dense and lexical search plus chunk look-up."""
+
+    def __init__(self, settings: Settings, embeddings: LocalEmbeddings | None = None) -> None:
+        self.settings = settings
+        self.store = IndexStore(settings)
+        self.embeddings = embeddings or first_embeddings(settings)
+        self.second_embeddings = second_embeddings(settings)
+        if not self.store.exists():
+            raise IndexMissingError(
+                f"no index in {settings.index_dir}: run 'cluster-assistant ingest' first"
+            )
+        self._stamp = self._ledger_stamp()
+        self._tokens_of: dict[str, list[str]] = {}
+        self._masks: dict[Filters, Any] = {}
+
+    @cached_property
+    def bm25(self) -> BM25Index:
+        return BM25Index.load(self.store.bm25_dir)
+
+    @cached_property
+    def table(self) -> ChunkTable:
+        return ChunkTable(self.store.all_documents())
+
+    @cached_property
+    def sources(self) -> SourceNames:
+        return SourceNames.of(self.table.by_id.values())
+
+    @cached_property
+    def reference_ids(self) -> frozenset[str]:
+        """Chunks that are mostly bibliography entries or citation footnotes."""
+        return frozenset(
+            i for i, d in self.table.by_id.items() if is_reference_list(d.page_content)
+        )
+
+    def refresh(self) -> None:
+        """Drop what was read from disk if an ingest has changed the index since."""
+        stamp = self._ledger_stamp()
+        if stamp != self._stamp:
+            self._stamp = stamp
+            for name in ("bm25", "table", "sources", "reference_ids"):
+                self.__dict__.pop(name, None)
+            self._tokens_of.clear()
+            self._masks.clear()
+
+    def _ledger_stamp(self) -> int:
+        try:
+            return (self.store.root / LEDGER_FILE).stat().st_mtime_ns
+        except OSError:
+            return 0
+
+    def query_vector(self, query: str, second: bool = False) -> list[float]:
+        """The query's vector from the first model, or from the second (``second=True``)."""
+        model = self.second_embeddings if second else self.embeddings
+        if model is None:
+            raise ValueError("this index has no second embedding model")
+        return model.embed_query(query)
+
+    def _collection(self, second: bool):  # -> chromadb.Collection
+        return self.store.second_collection if second else self.store.collection
+
+    def window_scores(
+        self, vector: Sequence[float], hits: dict[str, float], weight: float, second: bool = False
+    ) -> dict[str, float]:
+        """Dense scores of ``hits`` raised by ``weight`` x their best neighbour's similarity.
+
+        A hit is returned with its neighbours, so the passage is judged as a whole: a chunk
+        whose neighbour also matches the question beats an isolated match of equal score.
+        """
+        if not weight or not hits:
+            return hits
+        import numpy as np
+
+        table = self.table
+        runs = {i: [str(d.id) for d in table.run(i, 1, 1) if d.id != i] for i in hits}
+        missing = sorted({n for ns in runs.values() for n in ns} - hits.keys())
+        sims = dict(hits)
+        if missing:
+            got = self._collection(second).get(ids=missing, include=["embeddings"])
+            if len(got["ids"]):
+                matrix = np.asarray(got["embeddings"], dtype=np.float32)
+                sims.update(zip(got["ids"], (matrix @ np.asarray(vector)).tolist(), strict=True))
+        return {
+            i: score + weight * max((sims.get(n, 0.0) for n in runs[i]), default=0.0)
+            for i, score in hits.items()
+        }
+
+    def dense_ranking(
+        self,
+        vector: Sequence[float],
+        k: int,
+        where: dict[str, Any] | None,
+        window_weight: float,
+        second: bool = False,
+    ) -> tuple[dict[str, float], list[str]]:
+        """The ``k`` nearest chunks' cosine scores, and their ranking by window score."""
+        hits = dict(self.dense(vector, k, where, second))
+        windowed = self.window_scores(vector, hits, window_weight, second)
+        return hits, sorted(windowed, key=lambda i: -windowed[i])
+
+    def dense(
+        self,
+        query: str | Sequence[float],
+        k: int,
+        where: dict[str, Any] | None = None,
+        second: bool = False,
+    ) -> list[tuple[str, float]]:
+        """``(chunk_id, cosine similarity)`` pairs, best first (query as text or vector), from
+        the first model's vectors or the second's."""
+        collection = self._collection(second)
+        n = collection.count()
+        if not n:
+            return []
+        vector = self.query_vector(query, second) if isinstance(query, str) else list(query)
+        got = collection.query(
+            query_embeddings=[vector],
+            n_results=min(k, n),
+            where=where or None,
+            include=["distances"],
+        )
+        return [(i, 1.0 - d) for i, d in zip(got["ids"][0], got["distances"][0], strict=True)]
+
+    def lexical(
+        self,
+        query: str,
+        k: int,
+        filters: Filters | None = None,
+        feedback: Sequence[str] = (),
+        expansion: Expansion = Expansion(),
+    ) -> list[tuple[str, float]]:
+        """``(chunk_id, BM25 score)`` pairs, best first, restricted by ``filters``.
+
+        ``expansion.phrases`` (e.g. glossary synonyms) and, with ``feedback`` chunk ids, the
+        best terms of those chunks (RM3-like) join the query with weights below its own terms.
+        """
+        import numpy as np
+
+        bm25 = self.bm25
+        tokens = tokenize_query(query)
+        terms: dict[str, float] = {t: float(c) for t, c in Counter(tokens).items()}
+        for token in tokenize_query(" ".join(expansion.phrases)):
+            terms[token] = terms.get(token) or expansion.phrase_weight
+        if feedback:
+            fed = [self._tokens(i) for i in feedback]
+            extra = expansion_terms(tokens, fed, bm25.doc_freq, len(bm25.ids), expansion.terms)
+            for term, weight in extra:
+                terms[term] = terms.get(term) or expansion.feedback_weight * weight
+        scores = bm25.score_terms(list(terms.items()))
+        if filters:
+            scores = scores * self._mask(filters)
+        top = np.argsort(-scores, kind="stable")[:k]
+        return [(bm25.ids[r], float(scores[r])) for r in top if scores[r] > 0]
+
+    def _tokens(self, chunk_id: str) -> list[str]:
+        if chunk_id not in self._tokens_of:
+            text = self.table.by_id[chunk_id].page_content
+            self._tokens_of[chunk_id] = tokenize([text])[0]
+        return self._tokens_of[chunk_id]
+
+    def _mask(self, filters: Filters):  # -> numpy.ndarray
+        """1 for the BM25 rows the filters accept, 0 for the others (cached per filter)."""
+        import numpy as np
+
+        if filters not in self._masks:
+            by_id = self.table.by_id
+            self._masks[filters] = np.array(
+                [i in by_id and filters.accepts(by_id[i].metadata) for i in self.bm25.ids],
+                dtype=np.float32,
+            )
+        return self._masks[filters]
