@@ -61,9 +61,9 @@ class Settings(BaseSettings):
 
     # Retrieval and answering
     top_k: int = Field(8, ge=1, le=100)
-    # Least cosine between the question and the best retrieved sentence for an answer (below it
-    # the assistant abstains); calibrated on eval/dev_questions + dev_out_of_scope.
-    abstain_threshold: float = 0.54
+    # Least probability that the evidence answers the question (the fitted evidence judgment,
+    # assistant/answering/judgment.json) for an answer; None: the threshold fitted with it.
+    abstain_threshold: float | None = Field(None, ge=0.0, le=1.0)
 
     # Optional LLM backend
     llm_backend: Literal["none", "ollama", "openai"] = "none"

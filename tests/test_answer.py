@@ -114,7 +114,10 @@ def test_names_and_years_the_library_never_mentions() -> None:
 
     assert unmatched_names(
         "How did the EU Carbon Border Adjustment Mechanism change things after 2014?", library
-    ) == ["2014", "EU Carbon Border Adjustment Mechanism"]
+    ) == ["EU Carbon Border Adjustment Mechanism", "2014"]
+    assert unmatched_names("What was Benner’s view of Ethiopia's tanneries?", "benner's view") == [
+        "Ethiopia's"
+    ]  # curly and straight apostrophes, possessives, a capitalised first word
     assert (
         unmatched_names("What does The Cluster Policies Whitebook say since 2004?", library) == []
     )
@@ -181,3 +184,20 @@ def test_the_question_is_embedded_once_per_answer(starter_index: Settings) -> No
     answer = answerer.answer(QUESTION)
     assert answer.citations and not answer.abstained
     assert calls == {settings.embedding_model: 1, settings.second_embedding_model: 1}
+
+
+def test_ask_cites_only_what_search_returns_for_the_same_question(starter_index) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    index = ["--index", str(starter_index.index_dir), "--json"]
+    found = CliRunner().invoke(app, ["search", QUESTION, *index])
+    asked = CliRunner().invoke(app, ["ask", QUESTION, "--no-llm", *index])
+    assert found.exit_code == 0 and asked.exit_code == 0, found.output + asked.output
+    searched = {r["chunk_id"] for r in json.loads(found.stdout)["results"]}
+    cited = {c["chunk_id"] for c in json.loads(asked.stdout)["citations"]}
+    assert cited and cited <= searched
+    assert len(searched) == starter_index.top_k

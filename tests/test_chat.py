@@ -21,7 +21,7 @@ FOLLOW_UP = "What did the town do afterwards to market itself?"
 @pytest.fixture(scope="module")
 def answerer(starter_index: Settings) -> Answerer:
     # a low threshold: these tests are about conversations, not abstention
-    update = {"llm_backend": "none", "abstain_threshold": 0.4}
+    update = {"llm_backend": "none", "abstain_threshold": 0.05}
     return Answerer.from_settings(starter_index.model_copy(update=update))
 
 

@@ -35,7 +35,7 @@ def llm_settings(base: Settings, stub: StubServer, **extra: object) -> Settings:
         "llm_model": "stub-model",
         "llm_base_url": stub.openai_url,
         "llm_timeout": 1.5,
-        "abstain_threshold": 0.3,  # these tests are about the model path, not abstention
+        "abstain_threshold": 0.05,  # these tests are about the model path, not abstention
     }
     return base.model_copy(update=values | extra)
 

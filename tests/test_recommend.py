@@ -86,7 +86,7 @@ def test_low_trust_cluster_warns_against_joint_investment_first(low_trust):
     assert "joint_purchasing_first_in_low_trust" in avoided
     warning = avoided["joint_purchasing_first_in_low_trust"]
     assert "trust" in warning.reason.lower()
-    assert warning.sources and warning.sources[0]["doc_id"] == "meyer-stamer-2005"
+    assert warning.sources and warning.sources[0].doc_id == "meyer-stamer-2005"
     assert "joint_purchasing" not in low_trust.instrument_ids[:10]
 
 
@@ -136,7 +136,7 @@ def test_disagreement_on_cluster_competitions_is_cited_on_both_sides(recommender
     roadmap = recommender.recommend(profile)
     dis = [d for d in roadmap.disagreements if d.instrument_id == "cluster_competitions"]
     assert dis, roadmap.disagreements
-    docs = {side["doc_id"] for side in dis[0].sides}
+    docs = {side.doc_id for side in dis[0].sides}
     assert {"benner-2013", "meyer-stamer-2005"} <= docs
     assert "cluster_competitions" not in roadmap.instrument_ids  # blocked in a developing country
 

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
+from langchain_core.documents import Document
 
 from assistant.answering import abstain, extractive
 from assistant.answering.compose import compose_abstention, compose_extractive
@@ -71,16 +72,27 @@ class Answerer:
     def mode(self) -> Mode:
         return "llm" if self.chat_model is not None else "extractive"
 
-    def gather(self, query: str) -> Evidence:
-        """Retrieve passages for ``query`` and score their sentences and the evidence."""
+    def passages(
+        self, query: str
+    ) -> tuple[list[Document], list[extractive.ScoredSentence], np.ndarray]:
+        """The passages retrieved for ``query``, their sentences scored, and their vectors."""
         found = self.retriever.search(query)
         docs = found.documents
         query_vec = np.asarray(found.query_vector or self.embeddings.embed_query(query))
         sentences, vectors = extractive.score_sentences(
             query, query_vec, docs, self.embeddings, list(found.named_doc_ids)
         )
+        return docs, sentences, vectors
+
+    def gather(self, query: str) -> Evidence:
+        """Retrieve passages for ``query``, score their sentences and judge the evidence."""
+        docs, sentences, vectors = self.passages(query)
         verdict = abstain.judge(
-            query, docs, sentences, self.settings.abstain_threshold, self.library_text
+            query,
+            docs,
+            sentences,
+            self.library_text,
+            threshold=self.settings.abstain_threshold,
         )
         return Evidence(query, docs, sentences, vectors, verdict)
 

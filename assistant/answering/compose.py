@@ -38,9 +38,9 @@ def compose_extractive(
 def compose_abstention(question: str, evidence: Evidence) -> Answer:
     """'The library does not cover this', with the closest topics it does cover."""
     topics = abstain.closest_topics(evidence.docs)
-    text = "The library does not cover this question."
+    why = "; ".join(evidence.verdict.reasons)
+    text = "The library does not cover this question" + (f": {why}." if why else ".")
     if topics:
         text += " The closest topics it does cover: " + "; ".join(topics) + "."
-    why = "; ".join(evidence.verdict.reasons)
-    notices = [f"Abstained: {why}."] if why else []
+    notices = [f"Abstained (evidence judged {evidence.verdict.probability:.2f} likely to answer)."]
     return Answer(question=question, answer=text, abstained=True, notices=notices)

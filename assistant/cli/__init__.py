@@ -27,6 +27,7 @@ app.command("chat")(ask_cmd.chat)
 app.command("recommend")(recommend_cmd.recommend)
 eval_app.command("retrieval")(eval_cmd.retrieval)
 eval_app.command("answers")(eval_cmd.answers)
+eval_app.command("judgment")(eval_cmd.judgment)
 eval_app.command("recommend")(eval_cmd.recommend)
 
 

@@ -60,11 +60,27 @@ def retrieval(
         _print_table(metrics, len(answerable(rows)))
 
 
+QuestionsOption = Annotated[
+    list[Path] | None,
+    typer.Option("--questions", help="Question files (JSON lines; repeatable)."),
+]
+SplitOption = Annotated[
+    str | None,
+    typer.Option(
+        "--split", help="Only rows whose 'split' field has this value (rows without one stay)."
+    ),
+]
+DEV_QUESTIONS = [EVAL_DIR / "dev_questions.jsonl", EVAL_DIR / "dev_out_of_scope.jsonl"]
+
+
+def _rows(files: list[Path], split: str | None) -> list[dict[str, Any]]:
+    rows = [row for f in files for row in read_jsonl(f)]
+    return [r for r in rows if split is None or r.get("split", split) == split]
+
+
 def answers(
-    questions: Annotated[
-        list[Path] | None,
-        typer.Option("--questions", help="Question files (JSON lines; repeatable)."),
-    ] = None,
+    questions: QuestionsOption = None,
+    split: SplitOption = None,
     followups: Annotated[
         Path | None, typer.Option("--followups", help="Conversations (JSON lines).")
     ] = None,
@@ -76,14 +92,12 @@ def answers(
     """Cited-hit, abstentions and follow-up hit@5 of the answers."""
     from assistant.evaluation.answers import evaluate_answers, evaluate_followups
 
-    files = questions or [EVAL_DIR / "dev_questions.jsonl", EVAL_DIR / "dev_out_of_scope.jsonl"]
     if followups is None and not questions:
         followups = EVAL_DIR / "dev_followups.jsonl"
     answerer = make_answerer(index, no_llm)
-    items = [row for f in files for row in read_jsonl(f)]
-    metrics, rows = evaluate_answers(answerer, items)
+    metrics, rows = evaluate_answers(answerer, _rows(questions or DEV_QUESTIONS, split))
     if followups is not None:
-        more, conv_rows = evaluate_followups(answerer, list(read_jsonl(followups)))
+        more, conv_rows = evaluate_followups(answerer, _rows([followups], split))
         metrics |= more
         rows += conv_rows
     metrics["mode"] = answerer.mode
@@ -94,6 +108,30 @@ def answers(
         return
     for key, value in metrics.items():
         out.print(f"{key:>22}  {value}")
+
+
+def judgment(
+    questions: QuestionsOption = None,
+    split: SplitOption = None,
+    write: Annotated[
+        bool, typer.Option("--write", help="Save the fitted model (judgment.json) for answering.")
+    ] = False,
+    index: IndexOption = None,
+) -> None:
+    """Fit the evidence judgment on labelled questions and print its cross-validated figures."""
+    from assistant.answering.abstain import MODEL_FILE
+    from assistant.evaluation.judgment import collect, fit, save
+
+    files = questions or DEV_QUESTIONS
+    rows = _rows(files, split)
+    answerer = make_answerer(index, no_llm=True)
+    fitted = fit(collect(answerer, rows), [bool(r.get("gold")) for r in rows])
+    report = fitted.report()
+    print_json(report, pretty=True)
+    if write:
+        where = [f.name + (f" (split {split})" if split else "") for f in files]
+        save(fitted.model, MODEL_FILE, where, report)
+        console.print(f"Saved the judgment to {MODEL_FILE}")
 
 
 def recommend(

@@ -68,7 +68,7 @@ def recommend(
 ) -> None:
     """Recommend policy instruments for a described cluster: a cited roadmap by phase."""
     description = one_input(description, batch, "DESCRIPTION")
-    if description is not None and not description.strip():
+    if batch is None and not description.strip():
         raise UserError("the description is empty")
     if export is not None and export.suffix.lower() not in (".md", ".markdown", ".docx"):
         raise UserError(f"--export needs a .md or .docx file name, not '{export.name}'")

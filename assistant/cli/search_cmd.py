@@ -23,7 +23,10 @@ from assistant.cli.common import (
 
 def search(
     query: Annotated[str | None, typer.Argument(help="The question or search terms.")] = None,
-    k: Annotated[int, typer.Option("-k", min=1, max=100, help="How many passages.")] = 10,
+    k: Annotated[
+        int | None,
+        typer.Option("-k", min=1, max=100, help="How many passages (default: as ask uses)."),
+    ] = None,
     batch: BatchOption = None,
     index: IndexOption = None,
     as_json: JsonOption = False,
@@ -32,7 +35,8 @@ def search(
     from assistant.retrieval.hybrid import HybridRetriever
 
     query = one_input(query, batch, "QUERY")
-    retriever = HybridRetriever.from_settings(make_settings(index), k=k)
+    settings = make_settings(index)  # same k and per-document cap as ask, unless -k is given
+    retriever = HybridRetriever.from_settings(settings, k=k or settings.top_k)
     if batch is not None:
         run_batch(batch, "question", lambda q: {"results": _records(retriever.invoke(q))})
         return

@@ -54,7 +54,8 @@ def tokenize(texts: list[str]) -> list[list[str]]:
 
 
 @lru_cache(maxsize=1)
-def _query_stopwords() -> frozenset[str]:
+def query_stopwords() -> frozenset[str]:
+    """Function and question words left out of a question's terms."""
     from bm25s.stopwords import STOPWORDS_EN_PLUS
 
     return frozenset(STOPWORDS_EN_PLUS) | QUESTION_WORDS
@@ -71,7 +72,7 @@ def tokenize_query(query: str) -> list[str]:
     folded = query.translate(FOLD)
     return bm25s.tokenize(
         [folded],
-        stopwords=list(_query_stopwords()),
+        stopwords=list(query_stopwords()),
         stemmer=_stemmer(),
         return_ids=False,
         show_progress=False,

@@ -5,8 +5,9 @@ Exposed as a LangChain ``BaseRetriever``: ``HybridRetriever.from_settings(settin
 passages as a ``SearchResult``, with the query's vector and the documents the query names.
 
 Each passage keeps the metadata of the chunk that was hit (``chunk_id``, ``doc_id``,
-``section``, ``page``…) and adds ``score`` (fused), ``dense_score`` (cosine similarity, None
-when not a dense candidate), ``bm25_score`` (None when not a BM25 candidate) and ``rank``.
+``section``, ``page``…) and adds ``score`` (fused), ``dense_score`` and ``second_dense_score``
+(cosine similarity by the first and second embedding model, None when not their candidate),
+``bm25_score`` (None when not a BM25 candidate) and ``rank``.
 With neighbour expansion, ``page_content`` is the hit with its adjacent chunks
 (``metadata["chunk_text"]`` is the hit's own text).
 
@@ -120,8 +121,10 @@ class HybridRetriever(BaseRetriever):
         vector = self.index.query_vector(query)
         dense, dense_rank, lexical = self._candidates(query, filters, vector)
         rankings = [(dense_rank, self._dense_weight), (list(lexical), self.bm25_weight)]
+        second: dict[str, float] = {}
         if self.index.second_embeddings is not None and self.second_weight:
-            rankings.append((self._second_ranking(query, filters), self.second_weight))
+            second, second_rank = self._second_ranking(query, filters)
+            rankings.append((second_rank, self.second_weight))
         named = self._named_sources(query, filters)
         if named:
             named_dense, named_rank, named_lexical = self._candidates(query, named, vector)
@@ -133,10 +136,11 @@ class HybridRetriever(BaseRetriever):
             lexical = {**named_lexical, **lexical}
         fused = rrf([r for r, _ in rankings], k=self.rrf_k, weights=[w for _, w in rankings])
         scores = dict(fused)
-        hits = [
-            Hit(self._passage(i, rank, scores[i], dense.get(i), lexical.get(i)), rank, scores[i])
-            for rank, i in enumerate(self._choose([i for i, _ in fused], k), 1)
-        ]
+        hits = []
+        for rank, i in enumerate(self._choose([i for i, _ in fused], k), 1):
+            found = {"dense_score": dense, "second_dense_score": second, "bm25_score": lexical}
+            ranker_scores = {name: by_id.get(i) for name, by_id in found.items()}
+            hits.append(Hit(self._passage(i, rank, scores[i], ranker_scores), rank, scores[i]))
         return SearchResult(query, hits, list(vector), (named and named.doc_ids) or ())
 
     def _choose(self, ranked: list[str], k: int) -> list[str]:
@@ -161,11 +165,11 @@ class HybridRetriever(BaseRetriever):
             return self.dense_weight
         return 0.5 if self.index.second_embeddings is not None else 1.0
 
-    def _second_ranking(self, query: str, filters: Filters) -> list[str]:
-        """The second model's dense ranking (window-aware, as the first's)."""
+    def _second_ranking(self, query: str, filters: Filters) -> tuple[dict[str, float], list[str]]:
+        """The second model's cosine scores and dense ranking (window-aware, as the first's)."""
         vector = self.index.query_vector(query, second=True)
         where = filters.where()
-        return self.index.dense_ranking(vector, self.candidates, where, self.window_weight, True)[1]
+        return self.index.dense_ranking(vector, self.candidates, where, self.window_weight, True)
 
     def _named_sources(self, query: str, filters: Filters) -> Filters | None:
         """``filters`` narrowed to the documents the query names (None if it names none)."""
@@ -204,15 +208,14 @@ class HybridRetriever(BaseRetriever):
         )
 
     def _passage(
-        self, chunk_id: str, rank: int, score: float, dense: float | None, bm25: float | None
+        self, chunk_id: str, rank: int, score: float, ranker_scores: dict[str, float | None]
     ) -> Document:
         hit = self.index.table.by_id[chunk_id]
         run = self.index.table.run(chunk_id, self.neighbours, self.neighbours)
         meta = {
             **hit.metadata,
             "score": round(score, 6),
-            "dense_score": None if dense is None else round(dense, 6),
-            "bm25_score": None if bm25 is None else round(bm25, 6),
+            **{k: None if v is None else round(v, 6) for k, v in ranker_scores.items()},
             "rank": rank,
             "chunk_text": hit.page_content,
             "context_ids": [str(d.id) for d in run],
