@@ -187,3 +187,83 @@ Intro paragraph about clusters and why they matter for regional economies.
 
 def markdown_text() -> str:
     return MARKDOWN.format(p1=paragraph(1), p2=paragraph(2), p3=paragraph(3))
+
+
+# -- hostile Word files ---------------------------------------------------------------------
+def docx_with(folder: Path, name: str, parts: dict[str, bytes]) -> Path:
+    """A copy of ``report_docx`` with some zip members replaced or added (deflated)."""
+    import tempfile
+    import zipfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        good = report_docx(Path(tmp)).read_bytes()
+    path = folder / name
+    with (
+        zipfile.ZipFile(io.BytesIO(good)) as src,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            if info.filename not in parts:
+                dst.writestr(info, src.read(info))
+        for member, data in parts.items():
+            dst.writestr(member, data)
+    return path
+
+
+def corrupt_member(path: Path, member: str) -> Path:
+    """Overwrite the start of one member's deflate stream with garbage (an invalid block type);
+    its zip entry stays intact."""
+    import zipfile
+
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        info = archive.getinfo(member)
+    name_len = int.from_bytes(data[info.header_offset + 26 : info.header_offset + 28], "little")
+    extra_len = int.from_bytes(data[info.header_offset + 28 : info.header_offset + 30], "little")
+    start = info.header_offset + 30 + name_len + extra_len
+    data[start : start + 16] = b"\xff" * 16
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _relabel_last_as_deflated(data: bytearray, header_offset: int, crc: int, size: int) -> None:
+    """Relabel the last (stored) zip member as deflated, with this CRC and inflated size."""
+    fields = (
+        (header_offset, 8, 14, 22),  # local header: offsets of method, CRC, inflated size
+        (data.rindex(b"PK\x01\x02"), 10, 16, 24),  # its central directory entry: the last
+    )
+    for base, method, crc_at, size_at in fields:
+        data[base + method : base + method + 2] = (8).to_bytes(2, "little")
+        data[base + crc_at : base + crc_at + 4] = crc.to_bytes(4, "little")
+        data[base + size_at : base + size_at + 4] = size.to_bytes(4, "little")
+
+
+def zip_bomb_docx(folder: Path, name: str = "bomb.docx", megabytes: int = 2048) -> Path:
+    """A Word file of a few MB whose document.xml truly inflates to ``megabytes`` MB of zeros.
+
+    The deflate stream is one fully flushed block for 1 MB of zeros, repeated; the member is
+    written stored and relabelled as deflated, with the CRC of the inflated bytes.
+    """
+    import zipfile
+    import zlib
+
+    zeros = bytes(1 << 20)
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = packer.compress(zeros) + packer.flush(zlib.Z_FULL_FLUSH)
+    stream = block * megabytes + packer.flush()
+    crc = 0
+    for _ in range(megabytes):
+        crc = zlib.crc32(zeros, crc)
+    path = docx_with(folder, name, {})
+    with zipfile.ZipFile(path) as archive:
+        keep = {i.filename: archive.read(i) for i in archive.infolist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member, data in keep.items():
+            if member != "word/document.xml":
+                archive.writestr(member, data)
+        archive.writestr("word/document.xml", stream, compress_type=zipfile.ZIP_STORED)
+        info = archive.getinfo("word/document.xml")
+    data = bytearray(path.read_bytes())
+    _relabel_last_as_deflated(data, info.header_offset, crc, megabytes << 20)
+    path.write_bytes(bytes(data))
+    return path

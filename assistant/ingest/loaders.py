@@ -6,7 +6,9 @@ import contextlib
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,31 @@ from assistant.ingest.structure import structure_lines
 
 SUPPORTED_SUFFIXES = (".pdf", ".md", ".markdown", ".txt", ".text", ".docx")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+@dataclass(frozen=True)
+class ZipLimits:
+    """How far the XML parts of a Word file may expand (uncompressed sizes, in bytes).
+
+    Checked in the zip directory before anything is decompressed. ``ratio`` (uncompressed /
+    compressed) applies to parts larger than ``ratio_floor``: Word's XML compresses 5-20 times,
+    a zip bomb about 1,000 times.
+    """
+
+    total: int = 200_000_000  # all XML parts together
+    part: int = 100_000_000  # any one XML part
+    ratio: float = 100.0
+    ratio_floor: int = 1_000_000
+
+
+DOCX_LIMITS = ZipLimits()
+
+
+def one_line(exc: BaseException, limit: int = 160) -> str:
+    """An exception as one short line: its type and the first line of its message."""
+    lines = str(exc).strip().splitlines()
+    message = re.sub(r"\s+", " ", lines[0] if lines else "")[:limit]
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
 def sniff_kind(data: bytes) -> str:
@@ -34,7 +61,7 @@ def _zip_kind(data: bytes) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             return "docx" if "word/document.xml" in archive.namelist() else "zip"
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError):
         head = data[:4096]
         return "docx" if b"word/" in head or b"[Content_Types].xml" in head else "zip"
 
@@ -100,9 +127,7 @@ def load_pdf(path: Path, data: bytes) -> LoadedDocument:
     except LoadError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise LoadError(f"the PDF is corrupt or truncated ({exc})") from exc
-    except Exception as exc:  # pypdf raises many types on damaged files
-        raise LoadError(f"the PDF cannot be read ({type(exc).__name__}: {exc})") from exc
+        raise LoadError(f"the PDF is corrupt or truncated ({one_line(exc)})") from exc
     if sum(len(line.strip()) for line, _ in lines) < 20:
         raise LoadError("the PDF has no text layer (scanned or image-only); run OCR on it first")
     return LoadedDocument(
@@ -113,13 +138,77 @@ def load_pdf(path: Path, data: bytes) -> LoadedDocument:
     )
 
 
-def load_docx(path: Path, data: bytes) -> LoadedDocument:
+def _is_xml_part(name: str) -> bool:
+    """Whether a zip member holds XML that python-docx parses (not media, fonts, embeddings)."""
+    return name.lower().endswith((".xml", ".rels"))
+
+
+def check_expansion(parts: list[zipfile.ZipInfo], limits: ZipLimits = DOCX_LIMITS) -> None:
+    """Refuse parts whose uncompressed sizes, per the zip directory, exceed ``limits``."""
+    total = sum(info.file_size for info in parts)
+    if total > limits.total:
+        raise LoadError(
+            f"the Word file would expand to {total / 1e6:,.0f} MB of XML "
+            f"(the limit is {limits.total / 1e6:,.0f} MB): refused as a possible zip bomb"
+        )
+    for info in parts:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > limits.part or (
+            info.file_size > limits.ratio_floor and ratio > limits.ratio
+        ):
+            raise LoadError(
+                f"the Word file's part {info.filename} would expand to "
+                f"{info.file_size / 1e6:,.1f} MB ({ratio:,.0f} times its packed size; limits: "
+                f"{limits.part / 1e6:,.0f} MB, {limits.ratio:g} times): refused as a possible "
+                "zip bomb"
+            )
+
+
+def _read_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """A member's bytes, never more than the zip directory announced."""
+    with archive.open(info) as fh:
+        blob = fh.read(info.file_size + 1)
+    if len(blob) > info.file_size:
+        raise LoadError(f"the Word file's part {info.filename} is larger than its zip entry says")
+    return blob
+
+
+def docx_text_parts(data: bytes, limits: ZipLimits = DOCX_LIMITS) -> bytes:
+    """The Word file repacked with its XML parts only (media kept as empty parts), once the
+    zip directory shows that the XML stays within ``limits``."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = {i.filename: i for i in archive.infolist() if not i.is_dir()}
+        check_expansion([i for name, i in members.items() if _is_xml_part(name)], limits)
+        packed = io.BytesIO()
+        with zipfile.ZipFile(packed, "w", zipfile.ZIP_STORED) as slim:
+            for name, info in members.items():
+                slim.writestr(name, _read_part(archive, info) if _is_xml_part(name) else b"")
+    return packed.getvalue()
+
+
+# libxml2's messages for a text node over its 10 MB limit (they differ between versions)
+_HUGE_TEXT = re.compile(r"huge text node|text node too long", re.IGNORECASE)
+
+
+def _open_docx(data: bytes) -> Any:
+    """python-docx's Document for ``data``, or LoadError saying why the file is unreadable."""
     import docx
+    from lxml import etree
 
     try:
-        document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise LoadError(f"the Word file is corrupt or not a .docx ({exc})") from exc
+        return docx.Document(io.BytesIO(docx_text_parts(data)))
+    except etree.LxmlError as exc:
+        if _HUGE_TEXT.search(str(exc)):
+            raise LoadError(
+                "the Word file holds a text run over 10 MB, more than the XML parser accepts"
+            ) from exc
+        raise LoadError(f"the Word file's XML is broken ({one_line(exc)})") from exc
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError) as exc:
+        raise LoadError(f"the Word file is corrupt or not a .docx ({one_line(exc)})") from exc
+
+
+def load_docx(path: Path, data: bytes) -> LoadedDocument:
+    document = _open_docx(data)
     blocks: list[Block] = []
     body: list[tuple[str, str | None]] = []
     title_style: str | None = None
@@ -203,7 +292,12 @@ def load_file(path: Path, max_bytes: int | None = None) -> LoadedDocument:
     expected = _EXPECTED.get(suffix, "text")
     if kind != expected:
         raise LoadError(f"not {_KINDS[expected]}: the content is {_KINDS[kind]}")
-    loaded = _LOADERS[kind](path, data)
+    try:
+        loaded = _LOADERS[kind](path, data)
+    except LoadError:
+        raise
+    except Exception as exc:  # parsers of hostile files raise anything: report, never abort
+        raise LoadError(f"the file cannot be read as {_KINDS[kind]} ({one_line(exc)})") from exc
     if not any(b.text.strip() for b in loaded.blocks if not b.is_heading):
         raise LoadError("no readable text found in the file")
     return loaded

@@ -97,9 +97,14 @@ def first_heading(blocks: list[Block], within: int = 8) -> str | None:
     return None
 
 
+def keyed_id(base: str, key: str) -> str:
+    """``base`` made unique to one file: a short hash of its ledger key appended."""
+    return f"{base}-{hashlib.sha1(key.encode()).hexdigest()[:6]}"
+
+
 def file_doc_id(path: Path, key: str) -> str:
     """A readable, unique id for a file not in the manifest: its name plus a hash of its path."""
-    return f"{slugify(path.stem)}-{hashlib.sha1(key.encode()).hexdigest()[:6]}"
+    return keyed_id(slugify(path.stem), key)
 
 
 def document_meta(

@@ -14,7 +14,7 @@ import hashlib
 import shutil
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -24,9 +24,9 @@ from assistant.index.embeddings import LocalEmbeddings, first_embeddings, second
 from assistant.index.lexical import BM25Index
 from assistant.index.store import FileEntry, IndexStore, Ledger
 from assistant.ingest.chunking import Chunker, embedding_text
-from assistant.ingest.document import LoadError
+from assistant.ingest.document import DocumentMeta, LoadError
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES, load_file
-from assistant.ingest.metadata import document_meta, load_manifest, manifest_digest
+from assistant.ingest.metadata import document_meta, keyed_id, load_manifest, manifest_digest
 from assistant.settings import Settings
 
 CHUNKER_VERSION = 4  # bump when structure or chunking rules change: forces a rebuild
@@ -78,6 +78,19 @@ def unique_chunks(chunks: list[Document]) -> list[Document]:
     for chunk in chunks:
         first.setdefault(chunk.metadata["chunk_id"], chunk)
     return list(first.values())
+
+
+def claim_doc_id(meta: DocumentMeta, key: str, claimed: dict[str, str]) -> DocumentMeta:
+    """``meta`` with a doc_id no other file holds: a manifest entry is matched by file name, so
+    a second file of that name (another folder) gets the id with a hash of its key appended.
+
+    ``claimed`` maps doc_ids to the ledger key of the file that holds them; it is updated.
+    """
+    doc_id = meta.doc_id
+    if claimed.setdefault(doc_id, key) != key:
+        doc_id = keyed_id(doc_id, key)
+        claimed[doc_id] = key
+    return replace(meta, doc_id=doc_id)
 
 
 def _wanted(path: Path, folder: Path) -> bool:
@@ -221,7 +234,9 @@ class Indexer:
         if report.removed:
             self.store.save_ledger(ledger)
         pending: list[_Pending] = []
-        for path in files:
+        claimed = {entry.doc_id: key for key, entry in ledger.files.items()}
+        # the file nearest the top of the folder tree claims its manifest id first
+        for path in sorted(files, key=lambda p: (len(p.parts), p)):
             key = self.key(path)
             try:
                 digest = sha256_file(path)
@@ -231,7 +246,7 @@ class Indexer:
                     report.unchanged.append(key)
                     continue
                 loaded = load_file(path, int(self.settings.max_file_mb * 1e6))
-                meta = document_meta(path, loaded, manifest, key)
+                meta = claim_doc_id(document_meta(path, loaded, manifest, key), key, claimed)
                 chunks = unique_chunks(self.chunker.chunk(loaded.blocks, meta, key))
                 if not chunks:
                     raise LoadError("no text to index after removing headings")
