@@ -8,6 +8,7 @@ a valid citation, or a backend that cannot be reached, gives the extractive answ
 
 from __future__ import annotations
 
+import html
 import re
 import time
 from collections.abc import Generator
@@ -41,10 +42,20 @@ class RetryClock:
         self.retry_at = time.monotonic() + self.pause_s
 
 
+# "<passage", "</passage>", "< / PASSAGE" …: anything a reader could take for a passage tag
+_PASSAGE_TAG = re.compile(r"<(?=\s*/?\s*passage)", re.IGNORECASE)
+
+
+def _attribute(value: str) -> str:
+    """A value for a double-quoted attribute: one line, quotes and angle brackets escaped."""
+    return html.escape(" ".join(value.split()), quote=True)
+
+
 def _passage(n: int, doc: Document) -> str:
+    """One numbered passage block; nothing in the document can open, close or forge one."""
     meta = doc.metadata
-    source = ", ".join(str(x) for x in (meta.get("title"), meta.get("year")) if x)
-    body = doc.page_content.replace("</passage>", "</ passage>").replace("<passage", "< passage")
+    source = _attribute(", ".join(str(x) for x in (meta.get("title"), meta.get("year")) if x))
+    body = _PASSAGE_TAG.sub("&lt;", doc.page_content)
     return f'<passage n="{n}" source="{source}">\n{body}\n</passage>'
 
 
