@@ -199,7 +199,11 @@ def _variants(name: str) -> set[str]:
 def unmatched_names(question: str, text: str, library: str = "") -> list[str]:
     """The question's names and years that the (folded) ``text`` never mentions (``library``
     tells ordinary words at the start of a sentence from names; default: ``text``)."""
-    names = question_names(question, library or text)
+    return absent(question_names(question, library or text), text)
+
+
+def absent(names: list[str], text: str) -> list[str]:
+    """The ``names`` that the (folded) ``text`` never mentions."""
     return [n for n in names if not any(v in text for v in _variants(n))]
 
 
@@ -263,7 +267,8 @@ def signals(
     coverage, missing = term_coverage(question, [d.page_content for d in top])
     sentence_coverage, _ = term_coverage(question, [s.text for s in best[:3]])
     evidence = searchable_text(docs)
-    unknown = unmatched_names(question, library)
+    names = question_names(question, library)  # found once, looked up in both texts
+    unknown = absent(names, library)
     wanted = lacks_answer_type(question, sentences)
     second = [d.metadata.get("second_dense_score") for d in top]
     found = Signals(
@@ -273,7 +278,7 @@ def signals(
         coverage=coverage,
         sentence_coverage=sentence_coverage,
         answer_type_missing=float(wanted is not None),
-        names_missing=float(len(unmatched_names(question, evidence, library))),
+        names_missing=float(len(absent(names, evidence))),
         unknown_names=float(len(unknown)),
     )
     return found, missing, unknown, wanted
