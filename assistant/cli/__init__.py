@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import typer
+from rich.markup import escape
 
 from assistant.cli import ask_cmd, eval_cmd, ingest_cmd, recommend_cmd, search_cmd
 from assistant.cli.common import UserError, console
@@ -44,7 +45,7 @@ def main() -> None:
     try:
         app()
     except _user_errors() as exc:
-        console.print(f"[bold red]Error:[/] {exc}")
+        console.print(f"[bold red]Error:[/] {escape(str(exc))}")
         sys.exit(2)
     except KeyboardInterrupt:
         console.print("Interrupted.")

@@ -72,9 +72,9 @@ def show_streamed(session: ChatSession | Answerer, question: str) -> Answer:
         out.print("[dim]Checked answer:[/]")
         out.print(final.answer, markup=False)
     if final.rewritten_query:
-        out.print(f"[dim](searched for: {final.rewritten_query})[/]")
+        out.print(f"[dim](searched for: {escape(final.rewritten_query)})[/]")
     for notice in final.notices:
-        out.print(f"[yellow]Note:[/] {notice}")
+        out.print(f"[yellow]Note:[/] {escape(notice)}")
     print_sources(final)
     return final
 

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from assistant.cli.ask_cmd import NoLlmOption, make_answerer
 from assistant.cli.common import (
@@ -162,7 +163,7 @@ def recommend(
     if as_json:
         print_json(figures, pretty=True)
         return
-    table = Table(title=f"Recommendations on {scenarios} ({len(rows)} scenarios)")
+    table = Table(title=Text(f"Recommendations on {scenarios} ({len(rows)} scenarios)"))
     table.add_column("method")
     table.add_column(f"recall@{k}", justify="right")
     for label, key in (
@@ -173,7 +174,7 @@ def recommend(
         table.add_row(label, f"{figures[key]:.3f}")
     out.print(table)
     per = figures["per_scenario"]
-    out.print("per scenario: " + ", ".join(f"{s} {v:.2f}" for s, v in per.items()))
+    out.print("per scenario: " + ", ".join(f"{s} {v:.2f}" for s, v in per.items()), markup=False)
     out.print(f"pitfalls caught by 'not recommended': {figures['pitfalls_caught']}")
     for miss in figures["pitfalls_missed"]:
         out.print(f"  missed: {miss}", markup=False)

@@ -6,8 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from assistant.cli.common import (
     IndexOption,
@@ -68,7 +70,7 @@ def ingest(
 
 def _print_summary(report) -> None:  # report: IngestReport
     for notice in report.notices:
-        console.print(f"[yellow]{notice}[/]")
+        console.print(f"[yellow]{escape(notice)}[/]")
     table = Table(title="Ingest summary", show_header=False, box=None)
     for label, items in (
         ("added", report.added),
@@ -76,11 +78,11 @@ def _print_summary(report) -> None:  # report: IngestReport
         ("removed", report.removed),
         ("unchanged", report.unchanged),
     ):
-        table.add_row(label, str(len(items)), ", ".join(Path(i).name for i in items[:6]))
+        table.add_row(label, str(len(items)), Text(", ".join(Path(i).name for i in items[:6])))
     table.add_row("failed", str(len(report.failed)), "")
     console.print(table)
     for name, reason in report.failed.items():
-        console.print(f"  [red]✗[/] {name}: {reason}")
+        console.print(f"  [red]✗[/] {escape(f'{name}: {reason}')}")
     console.print(
         f"{report.chunks_embedded} chunks embedded, {report.total_chunks} in the index, "
         f"{report.seconds:.1f} s."

@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
 from assistant.cli.common import (
     BatchOption,
@@ -107,25 +108,28 @@ def render(roadmap: Roadmap) -> None:
         words = profile.evidence.get(key) or [
             w for k, ws in profile.evidence.items() if k.startswith(f"{key}.") for w in ws[:1]
         ]
-        table.add_row(key, shown, "; ".join(words[:4]))
+        table.add_row(*(Text(cell) for cell in (key, shown, "; ".join(words[:4]))))
     out.print(table)
     for phase, recs in roadmap.by_phase().items():
         out.print(f"\n[bold cyan]{phase}[/]")
         for rec in recs:
-            body = [rec.rationale]
-            body += [f"[yellow]Caution:[/] {c}" for c in rec.cautions]
+            body = [escape(rec.rationale)]
+            body += [f"[yellow]Caution:[/] {escape(c)}" for c in rec.cautions]
             body += [f"[dim][{n}] {_cite(c)}[/]" for n, c in enumerate(rec.citations, 1)]
-            out.print(Panel("\n".join(body), title=f"{rec.name} ({rec.score})", title_align="left"))
+            out.print(
+                Panel("\n".join(body), title=Text(f"{rec.name} ({rec.score})"), title_align="left")
+            )
     if roadmap.not_recommended:
         out.print("\n[bold red]What not to do[/]")
         for item in roadmap.not_recommended:
             src = "; ".join(_cite(s) for s in item.sources)
-            out.print(f"- [bold]{item.name}[/]: {item.reason} [dim]({src})[/]")
+            out.print(f"- [bold]{escape(item.name)}[/]: {escape(item.reason)} [dim]({src})[/]")
     for dis in roadmap.disagreements:
-        out.print(f"\n[bold magenta]The documents disagree:[/] {dis.topic}")
+        out.print(f"\n[bold magenta]The documents disagree:[/] {escape(dis.topic)}")
         for side in dis.sides:
-            out.print(f'  - "{side.text}" [dim]({_cite(side)})[/]')
+            out.print(f'  - "{escape(side.text)}" [dim]({_cite(side)})[/]')
     if roadmap.similar_cases:
         out.print("\n[bold]Similar documented cases[/]")
         for case in roadmap.similar_cases:
-            out.print(f"- [bold]{case.name}[/] ({case.country}): {case.why}")
+            what = escape(f"({case.country}): {case.why}")
+            out.print(f"- [bold]{escape(case.name)}[/] {what}")
