@@ -267,3 +267,51 @@ def zip_bomb_docx(folder: Path, name: str = "bomb.docx", megabytes: int = 2048) 
     _relabel_last_as_deflated(data, info.header_offset, crc, megabytes << 20)
     path.write_bytes(bytes(data))
     return path
+
+
+def _raw_pdf(objects: list[bytes], trailer: bytes) -> bytes:
+    """A PDF file from its numbered objects (1, 2, …) with a correct cross-reference table."""
+    out, offsets = bytearray(b"%PDF-1.6\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d %s >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        trailer,
+        xref,
+    )
+    return bytes(out)
+
+
+def aes_pdf(folder: Path, name: str = "aes.pdf") -> Path:
+    """A one-page PDF protected with AES-128 (V4, AESV2) and an empty user password, as
+    owner-only protection is. pypdf writes AES only with ``cryptography``: the dictionary is
+    built here (O and U use only MD5 and RC4) and the page is left unencrypted, which no
+    reader can tell before it has to decrypt it with AES."""
+    from pypdf._encryption import AlgV4  # the key algorithms of the PDF standard
+
+    file_id, permissions = b"cluster-test-id!", -4
+    owner_key = AlgV4.compute_O_value_key(b"owner", 4, 128)
+    o_value = AlgV4.compute_O_value(owner_key, b"", 4)
+    key = AlgV4.compute_key(b"", 4, 128, o_value, permissions & 0xFFFFFFFF, file_id, True)
+    u_value = AlgV4.compute_U_value(key, 4, file_id)
+    content = b"BT /F1 12 Tf 72 720 Td (Trust grows slowly when competitors first meet.) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Filter /Standard /V 4 /R 4 /Length 128 /P %d /O <%s> /U <%s>"
+        b" /CF << /StdCF << /CFM /AESV2 /AuthEvent /DocOpen /Length 16 >> >>"
+        b" /StmF /StdCF /StrF /StdCF >>"
+        % (permissions, o_value.hex().encode(), u_value.hex().encode()),
+    ]
+    trailer = b"/Root 1 0 R /Encrypt 6 0 R /ID [<%s> <%s>]" % ((file_id.hex().encode(),) * 2)
+    path = folder / name
+    path.write_bytes(_raw_pdf(objects, trailer))
+    return path

@@ -22,6 +22,10 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
         (".hidden.txt", "hidden.txt"),
         ("Économie régionale.docx", "Economie-regionale.docx"),
         ("???.md", "document.md"),
+        ("東京.md", "東京.md"),
+        ("Москва отчёт 2024.pdf", "Москва-отчёт-2024.pdf"),
+        ("..\\東京/../報告 書\u202e.docx", "報告-書.docx"),
+        ("東" * 120 + ".txt", "東" * 50 + ".txt"),  # 150 bytes of UTF-8
     ],
 )
 def test_safe_name_strips_folders_and_odd_characters(name: str, expected: str) -> None:
@@ -30,6 +34,7 @@ def test_safe_name_strips_folders_and_odd_characters(name: str, expected: str) -
 
 def test_check_upload_accepts_matching_content() -> None:
     assert check_upload("a.pdf", PDF, max_mb=1).name == "a.pdf"
+    assert check_upload("東京.md", "# 東京\n\nクラスター".encode(), max_mb=1).name == "東京.md"
     assert check_upload("notes.md", b"# Title\n\nText.", max_mb=1).data.startswith(b"# Title")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import fixtures_docs as docs
@@ -106,6 +107,31 @@ def test_unreadable_files_fail_with_a_reason(
     path.write_bytes(content)
     with pytest.raises(LoadError, match=reason):
         load_file(path)
+
+
+@pytest.mark.parametrize("name", ["notes.md", "notes.txt"])
+def test_utf8_with_one_bad_byte_is_read_with_a_replacement(tmp_path: Path, name: str) -> None:
+    text = "# Café owners\n\nCafé owners in São Paulo’s cluster cooperate. " * 20
+    path = tmp_path / name
+    path.write_bytes(text.encode() + b"One bad \xff byte. " + text.encode())
+    body = " ".join(b.text for b in load_file(path).blocks)
+    assert "São Paulo’s" in body and "One bad \ufffd byte." in body
+    assert "Ã" not in body  # not mistaken for Windows-1252
+
+
+def test_ascii_with_a_stray_byte_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"Firms in the cluster cooperate on exports. " * 20 + b"\x81 end.")
+    assert "cooperate on exports" in load_file(path).blocks[0].text
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("cryptography") is not None, reason="cryptography decrypts AES"
+)
+def test_aes_pdf_without_cryptography_is_refused_as_encrypted(tmp_path: Path) -> None:
+    with pytest.raises(LoadError, match="the PDF is encrypted with AES") as caught:
+        load_file(docs.aes_pdf(tmp_path))
+    assert "DependencyError" not in str(caught.value)
 
 
 def test_size_limit(tmp_path: Path) -> None:

@@ -66,16 +66,40 @@ def _zip_kind(data: bytes) -> str:
         return "docx" if b"word/" in head or b"[Content_Types].xml" in head else "zip"
 
 
+BAD_UTF8_SHARE = 0.001  # UTF-8 text may have this share of bad bytes (at least one) replaced
+
+
+def _utf8_with_replacement(data: bytes, multibyte_evidence: bool = True) -> str | None:
+    """The bytes as UTF-8 with their few bad sequences replaced by U+FFFD, or None.
+
+    None when more than ``BAD_UTF8_SHARE`` of the bytes are bad or, with
+    ``multibyte_evidence``, when well-formed multi-byte characters do not outnumber the bad
+    sequences (then the file is more likely in a legacy encoding such as Windows-1252).
+    """
+    text = data.decode("utf-8", errors="replace")
+    replaced = text.count("\ufffd")
+    bad = replaced - data.decode("utf-8", errors="ignore").count("\ufffd")
+    multibyte = sum(ch > "\x7f" for ch in text) - replaced
+    if bad > max(1, len(data) * BAD_UTF8_SHARE) or (multibyte_evidence and multibyte < bad):
+        return None
+    return text
+
+
 def decode_text(data: bytes) -> str:
-    """Decode text bytes: UTF-8 or UTF-16 with a BOM, UTF-8, else the detected encoding."""
+    """Decode text bytes: UTF-8 or UTF-16 with a BOM, UTF-8 (a few bad bytes replaced), else
+    the detected encoding."""
     try:
         return data.decode("utf-16" if data.startswith(_UTF16_BOMS) else "utf-8-sig")
     except UnicodeDecodeError:
         pass
+    if (text := _utf8_with_replacement(data)) is not None:
+        return text.removeprefix("\ufeff")
     from charset_normalizer import from_bytes
 
     matches = list(from_bytes(data))
     if not matches:
+        if (text := _utf8_with_replacement(data, multibyte_evidence=False)) is not None:
+            return text  # ASCII with a stray byte no code page explains
         raise LoadError("cannot detect the text encoding (is this a text file?)")
     best = matches[0]
     # Short texts often fit several code pages equally well: prefer Windows-1252, the usual
@@ -112,7 +136,7 @@ def _open_without_password(reader: object) -> bool:
 
 def load_pdf(path: Path, data: bytes) -> LoadedDocument:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import DependencyError, PdfReadError
 
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -126,6 +150,11 @@ def load_pdf(path: Path, data: bytes) -> LoadedDocument:
         info: Any = reader.metadata or {}
     except LoadError:
         raise
+    except DependencyError as exc:  # AES needs the optional 'cryptography' package
+        raise LoadError(
+            "the PDF is encrypted with AES, which needs the 'cryptography' package (not "
+            "installed); save the PDF without a password, or install cryptography"
+        ) from exc
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise LoadError(f"the PDF is corrupt or truncated ({one_line(exc)})") from exc
     if sum(len(line.strip()) for line, _ in lines) < 20:

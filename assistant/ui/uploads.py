@@ -36,13 +36,32 @@ class CheckedUpload:
     data: bytes
 
 
+MAX_STEM_BYTES = 150  # of UTF-8: well under the 255 bytes a file name may have
+
+
+def _safe_char(char: str) -> str:
+    """A Latin letter without its accents ("é" → "e"); other letters, marks and digits as they
+    are ("東"); "." "_" "-" kept; anything else (spaces, slashes, controls) becomes "-"."""
+    base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+    if base.isascii() and base.isalnum():
+        return base
+    return char if unicodedata.category(char)[0] in "LMN" or char in "._-" else "-"
+
+
 def safe_name(name: str) -> str:
-    """A file name without folders, odd characters or a leading dot; keeps the suffix."""
-    base = Path(name.replace("\\", "/")).name
-    base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode()
+    """A file name without folders, odd characters or a leading dot; keeps the suffix.
+
+    Letters of any script are kept, so "東京.md" stays "東京.md".
+    """
+    base = unicodedata.normalize("NFKC", Path(name.replace("\\", "/")).name)
     stem, suffix = Path(base).stem, Path(base).suffix.lower()
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip(".-_")[:100]
-    return f"{stem or 'document'}{suffix}"
+    stem = re.sub(r"-{2,}", "-", "".join(map(_safe_char, stem)))
+    stem = stem.encode()[:MAX_STEM_BYTES].decode(errors="ignore").strip(".-_")
+    return f"{stem or 'document'}{_ascii_suffix(suffix)}"
+
+
+def _ascii_suffix(suffix: str) -> str:
+    return suffix if re.fullmatch(r"\.[a-z0-9]+", suffix) else ""
 
 
 def check_upload(
