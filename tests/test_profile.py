@@ -8,6 +8,7 @@ import pytest
 from openai_stub_server import Reply, StubServer
 
 from assistant.llm import make_chat_model
+from assistant.recommending.meaning import ConditionMatcher, split_clauses
 from assistant.recommending.profile import ClusterProfile, parse_profile
 from assistant.settings import Settings
 
@@ -84,15 +85,71 @@ def test_proposals_and_conditions():
     assert profile.trust == "low"
     assert profile.holds("trust:low|trust:moderate") is True
     assert profile.holds("development:industrialised") is None
-    assert profile.holds("lacks:cluster_organisation") is True
+    # nothing says whether a cluster organisation exists: unknown, not "missing"
+    assert profile.holds("lacks:cluster_organisation") is None
 
 
-def test_embedding_similarity_adds_problems_with_evidence(embeddings):
+def test_conditions_read_by_meaning_with_the_clause_as_evidence(embeddings):
     text = "Nobody in the valley can borrow money without putting up their house as security."
     assert "finance" not in parse_profile(text).problems  # no lexicon word for it
-    profile = parse_profile(text, embeddings=embeddings, similarity_threshold=0.4)
+    profile = parse_profile(text, matcher=ConditionMatcher(embeddings))
     assert "finance" in profile.problems
-    assert profile.evidence["problems.finance"][0].startswith("~ 'Nobody in the valley")
+    assert profile.evidence["problems.finance"] == [f"~ {text.rstrip('.')}"]
+
+
+def test_a_negated_clause_does_not_read_as_its_opposite(embeddings):
+    matcher = ConditionMatcher(embeddings)
+    wants = parse_profile("The weavers want to export their shawls abroad.", matcher=matcher)
+    local = parse_profile(
+        "The workshops sell only to local shops and are not export-oriented at all.",
+        matcher=matcher,
+    )
+    assert "export" in wants.problems
+    assert "export" not in local.problems
+
+
+def test_clauses_are_cut_at_sentences_semicolons_dashes_and_but():
+    clauses = split_clauses("- 40 small firms; no association. Trust is fine but skills are scarce")
+    assert clauses == ["40 small firms", "no association", "Trust is fine", "skills are scarce"]
+    assert split_clauses("ok. fine.") == []  # too short to mean anything
+
+
+def test_numbers_in_words_and_staff_counts():
+    profile = parse_profile(
+        "In a Latin American country there are about thirty carpentry workshops, each with "
+        "two to six people. There is no association."
+    )
+    assert profile.n_firms == 30
+    assert profile.firm_sizes == ["micro"]  # staff counts, not the word "workshops"
+    assert profile.evidence["firm_sizes.micro"] == ["with 2 to 6 people"]
+    assert profile.absent == ["association"] and "association" not in profile.institutions
+    assert profile.holds("lacks:association") is True
+    assert parse_profile("Some two thousand weavers, most under 50 employees.").n_firms == 2000
+    assert parse_profile("units with 10 to 40 workers").firm_sizes == ["sme"]
+
+
+def test_countries_and_regions_come_from_the_gazetteer():
+    ethiopia = parse_profile("About 300 family-owned tanneries in the Tigray region of Ethiopia.")
+    assert (ethiopia.place, ethiopia.development_level, ethiopia.n_firms) == (
+        "Ethiopia",
+        "developing",
+        300,
+    )
+    south_asia = parse_profile("A big South Asian city with 400 tanneries.")
+    assert (south_asia.place, south_asia.development_level) == ("Southern Asia", "developing")
+    wealthy = parse_profile("A life-science cluster in a wealthy EU member state.")
+    assert wealthy.development_level == "industrialised"
+    # the brands are Italian; the cluster is not in Italy
+    abroad = parse_profile("150 garment SMEs in our town subcontract for Italian brands.")
+    assert abroad.place != "Italy" and abroad.development_level is None
+    assert parse_profile("A cluster somewhere.").place is None
+
+
+def test_an_amount_of_money_is_not_a_proposal_and_export_words_need_an_aim():
+    profile = parse_profile("The region has 50 million inhabitants; firms import machines.")
+    assert "large_grants" not in profile.proposals
+    assert "export" not in profile.problems
+    assert "export" in parse_profile("The firms want to export to Europe.").problems
 
 
 def test_profile_round_trips_as_json():

@@ -162,13 +162,16 @@ class Fit(Strict):
     addresses: list[str] = []
     prerequisites: list[str] = []
     boost_when: list[str] = []
+    # Where the documents treat the instrument as a need of most clusters of a kind
+    # (its when_appropriate text says why): it counts unless the profile rules it out.
+    common_need: list[str] = []
 
     @field_validator("addresses")
     @classmethod
     def _problems(cls, values: list[str]) -> list[str]:
         return [check_condition(f"problem:{v}").partition(":")[2] for v in values]
 
-    @field_validator("prerequisites", "boost_when")
+    @field_validator("prerequisites", "boost_when", "common_need")
     @classmethod
     def _conditions(cls, values: list[str]) -> list[str]:
         return [check_condition(v) for v in values]
@@ -398,3 +401,24 @@ def misplaced_locators(catalog: Catalog, corpus_dir: Path | str) -> list[str]:
         ):
             problems.append(f"{label}: '{src.quote[:40]}' is not on line {match.group(1)}")
     return problems
+
+
+def load_condition_statements() -> dict[str, dict[str, list[str]]]:
+    """The shipped condition statements (``conditions.yaml``), each condition checked.
+
+    Maps a condition (``problem:finance``) to ``{"says": [...], "not": [...]}``: plain
+    statements meaning the condition holds, and counter-statements meaning it does not.
+    """
+    from importlib.resources import files
+
+    data = yaml.safe_load(files("assistant.knowledge").joinpath("conditions.yaml").read_text())
+    out: dict[str, dict[str, list[str]]] = {}
+    for condition, groups in data.items():
+        try:
+            check_condition(condition)
+        except ValueError as exc:
+            raise KnowledgeError(f"conditions.yaml: {exc}") from exc
+        if not groups.get("says"):
+            raise KnowledgeError(f"conditions.yaml: '{condition}' has no statements ('says')")
+        out[condition] = {"says": list(groups["says"]), "not": list(groups.get("not", []))}
+    return out

@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, Field
 
 from assistant.knowledge.catalog import CONDITIONS
+from assistant.knowledge.places import find_place
 from assistant.llm import load_prompt
 from assistant.recommending import profile_lexicon as lex
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
-    from assistant.index.embeddings import LocalEmbeddings
+    from assistant.recommending.meaning import ConditionMatcher
 
 Development = Literal["developing", "emerging", "industrialised"]
 Stage = Literal["latent", "emerging", "growing", "mature", "declining"]
@@ -46,6 +47,9 @@ class ClusterProfile(BaseModel):
     trust: Trust | None = None
     cooperation: Cooperation | None = None
     institutions: list[str] = Field(default_factory=list)
+    absent: list[str] = Field(
+        default_factory=list, description="institutions the description says are missing"
+    )
     problems: list[str] = Field(default_factory=list)
     goals: list[str] = Field(default_factory=list)
     proposals: list[str] = Field(default_factory=list, description="measures being considered")
@@ -78,7 +82,9 @@ class ClusterProfile(BaseModel):
         if field == "has":
             return value in self.institutions or None
         if field == "lacks":
-            return value not in self.institutions
+            if value in self.absent:
+                return True
+            return False if value in self.institutions else None
         lists = {"problem": self.problems, "proposal": self.proposals, "flag": self.flags}
         return value in lists[field] or None
 
@@ -101,6 +107,7 @@ class ClusterProfile(BaseModel):
         for label, values in (
             ("firm sizes", self.firm_sizes),
             ("institutions", self.institutions),
+            ("missing institutions", self.absent),
             ("problems", self.problems),
             ("proposals on the table", self.proposals),
             ("goals", self.goals),
@@ -127,46 +134,54 @@ ELSEWHERE = re.compile(
 )
 
 
-def _hits(text: str, patterns: list[str], unless: re.Pattern[str] | None = None) -> list[str]:
-    """Matched words, skipping matches whose preceding words match ``unless``."""
+def _hits(
+    text: str, patterns: list[str], unless: re.Pattern[str] | None = None, keep: bool = False
+) -> list[str]:
+    """Matched words, skipping matches whose preceding words match ``unless`` (with
+    ``keep``, only those)."""
     found: list[str] = []
     for pattern in patterns:
         for m in _compile(pattern).finditer(text):
-            if unless is None or not unless.search(text[max(0, m.start() - 40) : m.start()]):
+            before = text[max(0, m.start() - 40) : m.start()]
+            if unless is None or bool(unless.search(before)) == keep:
                 found.append(m.group(0))
     return list(dict.fromkeys(found))
 
 
 def _match_table(
-    text: str, table: dict[str, list[str]], unless: re.Pattern[str] | None = None
+    text: str,
+    table: dict[str, list[str]],
+    unless: re.Pattern[str] | None = None,
+    keep: bool = False,
 ) -> dict[str, list[str]]:
     """Value -> matched words, for every value of a table that matched."""
     return {
         value: words
         for value, patterns in table.items()
-        if (words := _hits(text, patterns, unless))
+        if (words := _hits(text, patterns, unless, keep))
     }
 
 
-NUMBER_WORDS = {
-    "a dozen": 12,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-    "a hundred": 100,
-    "hundreds of": 200,
-}
+# Numbers in words ("some four hundred") are turned into digits by ``number_parser`` first.
+NUMBER_WORDS = {"a dozen": 12, "dozens of": 24, "a hundred": 100, "hundreds of": 200}
 FIRM_NOUNS = (
     r"(firms?|companies|enterprises|smes|businesses|producers|growers|smallholders|farmers|"
-    r"workshops|manufacturers|suppliers|shoemakers|wineries|members|networks|artisans|makers)"
+    r"farms|workshops|manufacturers|suppliers|makers|wineries|members|artisans|weavers|"
+    r"tanneries|units|mills|factories|plants|shops|yards|boatyards|studios|start-?ups|"
+    r"hotels|guesthouses|restaurants|operators|processors|exporters|traders|cooperatives|"
+    r"fishermen|fishers|potters|tailors|carpenters|jewellers|households|women|families|"
+    r"labs|laboratories|agencies|vendors)"
 )
 NUMBER = r"(\d{1,3}(?:[,.]\d{3})+|\d+|" + "|".join(NUMBER_WORDS) + r")"
-FIRMS_RE = re.compile(rf"{NUMBER}\s+(?:[\w-]+\s+){{0,4}}?{FIRM_NOUNS}\b", re.IGNORECASE)
+FIRMS_RE = re.compile(rf"{NUMBER}\+?\s+(?:[\w&'-]+\s+){{0,4}}?{FIRM_NOUNS}\b", re.IGNORECASE)
+# "units with 10 to 40 workers", "each with 2 to 6 people", "most under 50 employees"
+STAFF_RE = re.compile(
+    r"(?:with|of|employing|employ|under|below|fewer than|less than|up to|each|most|mostly)\s+"
+    r"(?:about |around |some |roughly |only |just |maybe )?(\d+)"
+    r"(?:\s*(?:-|–|to)\s*(\d+))?\s+(?:[\w-]+\s+)?"
+    r"(?:workers?|employees?|people|persons?|staff|hands|jobs)\b",
+    re.IGNORECASE,
+)
 TIME_RE = re.compile(
     r"\b(?:we have|within|over|in the next|for the next|lasting|programme of|program of|"
     r"period of|horizon of|budget for)\s+(?:about |some |roughly )?"
@@ -268,9 +283,40 @@ def _stage(builder: _Builder) -> None:
         builder.note("lifecycle_stage", found[chosen])
 
 
+def _firm_size(staff: int) -> str:
+    """Size class by employees (the EU's definition: micro < 10, SME < 250)."""
+    return "micro" if staff < 10 else "sme" if staff < 250 else "lead_firms"
+
+
+def _staff_sizes(builder: _Builder, text: str) -> None:
+    """Firm sizes from employee counts; they override sizes read from words."""
+    sizes: dict[str, list[str]] = {}
+    for m in STAFF_RE.finditer(text):
+        sizes.setdefault(_firm_size(int(m.group(2) or m.group(1))), []).append(m.group(0))
+    if not sizes:
+        return
+    words = [s for s in builder.values.get("firm_sizes", []) if s == "lead_firms"]
+    builder.values["firm_sizes"] = list(dict.fromkeys([*sizes, *words]))
+    for size, found in sizes.items():
+        builder.note(f"firm_sizes.{size}", found)
+
+
+def _place(builder: _Builder) -> None:
+    """Country or region from the gazetteer; its level unless the text states one."""
+    place = find_place(builder.text)
+    if place is None:
+        return
+    builder.values["place"] = place.name
+    builder.note("place", [place.words])
+    if builder.values.get("development_level") is None and place.development_level:
+        builder.values["development_level"] = place.development_level
+        builder.note("development_level", [f"{place.words} ({place.name})"])
+
+
 def _numbers(builder: _Builder) -> None:
-    text = builder.text
-    if count := _largest_firm_count(text):
+    digits, text = _digits(builder.text), builder.text
+    _staff_sizes(builder, digits)
+    if count := _largest_firm_count(digits):
         builder.values["n_firms"] = count[0]
         builder.note("n_firms", [count[1]])
     if m := TIME_RE.search(text):
@@ -283,9 +329,19 @@ def _numbers(builder: _Builder) -> None:
     if goals:
         builder.values["goals"] = goals
         builder.note("goals", [m.group(0) for m in GOAL_RE.finditer(text)])
-    if m := PLACE_RE.search(text):
+    if "place" not in builder.values and (m := PLACE_RE.search(text)):
         builder.values["place"] = m.group(1).strip()
         builder.note("place", [m.group(0)])
+
+
+def _digits(text: str) -> str:
+    """The text with numbers in words as digits ("some four hundred" -> "some 400")."""
+    from number_parser import parse
+
+    try:
+        return str(parse(text))
+    except Exception:  # the parser is a convenience: any failure keeps the text as it is
+        return text
 
 
 def _categories(builder: _Builder) -> None:
@@ -303,6 +359,9 @@ def _categories(builder: _Builder) -> None:
             builder.note(f"sector.{name}", words)
     builder.many("firm_sizes", _match_table(text, lex.FIRMS))
     builder.many("institutions", _match_table(text, lex.INSTITUTIONS, NEGATED))
+    denied = _match_table(text, lex.INSTITUTIONS, NEGATED, keep=True)
+    present = builder.values.get("institutions", [])
+    builder.many("absent", {v: w for v, w in denied.items() if v not in present})
     builder.many("problems", _match_table(text, lex.PROBLEMS))
     builder.many("proposals", _match_table(text, lex.PROPOSALS))
     builder.many("flags", _match_table(text, lex.FLAGS))
@@ -343,47 +402,24 @@ def _derive(builder: _Builder) -> None:
         add("programme_design", "flag: national_programme")
 
 
-def _embedding_problems(builder: _Builder, embeddings: LocalEmbeddings, threshold: float) -> None:
-    """Add problems whose prototype statement is close to one of the description's sentences."""
-    import numpy as np
-
-    sentences = [s.strip() for s in re.split(r"(?<=[.;!?])\s+", builder.text) if len(s) > 20]
-    if not sentences:
-        return
-    names = list(PROBLEM_STATEMENTS)
-    protos = np.array(embeddings.embed_documents([PROBLEM_STATEMENTS[n] for n in names]))
-    sents = np.array(embeddings.embed_documents(sentences))
-    sims = sents @ protos.T
-    problems = builder.values.setdefault("problems", [])
-    for j, name in enumerate(names):
-        i = int(sims[:, j].argmax())
-        if sims[i, j] >= threshold and name not in problems:
-            problems.append(name)
-            builder.note(f"problems.{name}", [f"~ '{sentences[i][:80]}' ({sims[i, j]:.2f})"])
-
-
-PROBLEM_STATEMENTS: dict[str, str] = {
-    "no_cooperation": "The firms do not cooperate; each works alone and nothing is done jointly.",
-    "low_trust": "The firms distrust each other and copy each other's products.",
-    "fragmented_support": "Support programmes of different agencies are not coordinated.",
-    "weak_institutions": "The business association is weak and lacks capacity and staff.",
-    "market_access": "Producers sell at low prices to traders and lack access to better markets.",
-    "export": "The firms want to export and reach foreign markets.",
-    "branding": "There is no common brand or label for the region's products.",
-    "buyer_power": "Powerful buyers dictate prices and terms to the small producers.",
-    "finance": "Firms cannot get loans; banks demand collateral and high interest.",
-    "skills": "Workers lack the skills the firms need; training is outdated.",
-    "technology": "Firms lack modern technology, equipment and design capability.",
-    "quality_standards": "Products do not meet the quality standards buyers require.",
-    "innovation": "Firms do little research and development and few new products.",
-    "infrastructure": "Poor roads, electricity and premises hold the firms back.",
-    "regulation": "Regulation, permits and approvals are slow and costly.",
-    "decline": "The industry is in decline; firms close and jobs are lost.",
-    "lock_in": "The cluster is inward-looking and resists change.",
-    "entrepreneurship": "Few new firms are started; young people leave the region.",
-    "poverty_inclusion": "Poor households and women earn little from the cluster.",
-    "environment": "The firms pollute the river and must meet environmental rules.",
-}
+def _meaning(builder: _Builder, matcher: ConditionMatcher) -> None:
+    """Conditions read by meaning from the description's clauses (``meaning.py``)."""
+    values = builder.values
+    for match in matcher.match(builder.text):
+        field, _, value = match.condition.partition(":")
+        words = [f"~ {match.clause}"]
+        if field in ("trust", "stage"):
+            key = {"trust": "trust", "stage": "lifecycle_stage"}[field]
+            if values.get(key) is None:
+                values[key] = value
+                builder.note(key, words)
+            continue
+        key = {"problem": "problems", "flag": "flags", "lacks": "absent"}[field]
+        present = values.setdefault(key, [])
+        named = field == "lacks" and value in values.get("institutions", [])
+        if value not in present and not named:
+            present.append(value)
+            builder.note(f"{key}.{value}", words)
 
 
 # ----------------------------------------------------------------------------- public API
@@ -392,26 +428,26 @@ PROBLEM_STATEMENTS: dict[str, str] = {
 def parse_profile(
     text: str,
     llm: BaseChatModel | None = None,
-    embeddings: LocalEmbeddings | None = None,
-    similarity_threshold: float = 0.62,
+    matcher: ConditionMatcher | None = None,
     prompt_template: str | None = None,
 ) -> ClusterProfile:
     """Parse a free-text cluster description into a ``ClusterProfile``.
 
-    Without ``llm`` only patterns (and, when ``embeddings`` is given, sentence similarity to
-    problem statements) are used. With ``llm`` (a LangChain chat model supporting structured
-    output) the model's reading fills fields the patterns left unknown (asked with
-    ``prompt_template``, default ``prompts/profile.md``, where ``{description}`` stands for the
-    text); if the call fails the
-    pattern-based profile is returned.
+    Without ``llm`` only patterns, numbers, the gazetteer and (when ``matcher`` is given)
+    conditions read by meaning from the description's clauses are used. With ``llm`` (a
+    LangChain chat model supporting structured output) the model's reading fills fields the
+    patterns left unknown (asked with ``prompt_template``, default ``prompts/profile.md``,
+    where ``{description}`` stands for the text); if the call fails the pattern-based profile
+    is returned.
     """
     builder = _Builder(" ".join(text.split()))
     _categories(builder)
+    _place(builder)
     _trust(builder)
     _stage(builder)
     _numbers(builder)
-    if embeddings is not None:
-        _embedding_problems(builder, embeddings, similarity_threshold)
+    if matcher is not None:
+        _meaning(builder, matcher)
     _derive(builder)
     profile = ClusterProfile(
         **builder.values, evidence=builder.evidence, contradictions=builder.contradictions

@@ -10,6 +10,7 @@ and source), similar documented cases and disagreements between documents.
 from __future__ import annotations
 
 from collections import Counter
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,7 @@ from assistant.index.embeddings import first_embeddings
 from assistant.knowledge.catalog import PHASES, Catalog, Instrument, load_catalog
 from assistant.llm import load_prompt
 from assistant.recommending.evidence import CitationFinder, load_documents_meta, quote_citation
+from assistant.recommending.meaning import ConditionMatcher
 from assistant.recommending.profile import ClusterProfile, parse_profile
 from assistant.recommending.scoring import (
     Score,
@@ -35,8 +37,6 @@ MIN_SCORE = 3.0
 MIN_RECOMMENDATIONS = 6
 MAX_RECOMMENDATIONS = 10
 MAX_NOT_RECOMMENDED = 6
-# Sentence-to-problem similarity needed to add a problem the word patterns missed.
-PROBLEM_SIMILARITY = 0.55
 
 
 class Recommendation(BaseModel):
@@ -135,6 +135,11 @@ class Recommender:
         self._finder: CitationFinder | None = None
         self.manifest = load_documents_meta(settings.corpus_dir)
 
+    @cached_property
+    def matcher(self) -> ConditionMatcher:
+        """Reads profile conditions by meaning (its statements are embedded on first use)."""
+        return ConditionMatcher(self.embeddings)
+
     @property
     def finder(self) -> CitationFinder:
         if self._finder is None:
@@ -150,8 +155,7 @@ class Recommender:
         return parse_profile(
             description,
             llm=self.llm,
-            embeddings=self.embeddings,
-            similarity_threshold=PROBLEM_SIMILARITY,
+            matcher=self.matcher,
             prompt_template=load_prompt(self.settings, "profile.md") if self.llm else None,
         )
 

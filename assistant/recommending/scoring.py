@@ -26,6 +26,12 @@ FIT_MISMATCH = -2.5
 PREREQ_MISSING = -3.0
 PREREQ_UNKNOWN = -1.0
 PRACTICE_WEIGHT = 0.5
+# A need the documents state for most clusters of a kind (``fit.common_need``): full weight
+# when the profile shows the kind, half when it does not say.
+COMMON_NEED_WEIGHT = 2.0
+# Warned against in this situation, on one word of evidence: held back, not ruled out.
+CONFLICT_PENALTY = -4.0
+CONFLICT_EVIDENCE = 2
 # Cosine similarity of the description to the instrument's own description (a tie-breaker).
 SIMILARITY_WEIGHT = 2.5
 
@@ -218,11 +224,26 @@ def _prerequisites(score: Score, profile: ClusterProfile) -> None:
             score.add(PREREQ_UNKNOWN, caution=f"check the prerequisite: {_label(condition)}")
 
 
+def _common_need(score: Score, profile: ClusterProfile) -> None:
+    held = [profile.holds(c) for c in score.instrument.fit.common_need]
+    if any(h is True for h in held):
+        score.add(COMMON_NEED_WEIGHT, "a need the documents see in most clusters of this kind")
+    elif held and all(h is None for h in held):
+        score.add(COMMON_NEED_WEIGHT / 2)
+
+
 def _conflicts(score: Score, profile: ClusterProfile) -> None:
+    """Ruled out when the situation the documents warn about is well attested; held back
+    with a caution when a single word suggests it."""
     for conflict in score.instrument.conflicts:
-        if all(profile.holds(c) for c in conflict.when):
+        if not all(profile.holds(c) for c in conflict.when):
+            continue
+        keys = [_evidence_key(c, profile) for c in conflict.when]
+        support = sum(len(profile.evidence.get(key, [])) for key in keys)
+        if support >= CONFLICT_EVIDENCE:
             score.blocked = conflict
             return
+        score.add(CONFLICT_PENALTY, caution=f"the documents warn: {conflict.reason}")
 
 
 def score_instrument(
@@ -241,6 +262,7 @@ def score_instrument(
     _fit(score, profile)
     _boosts(score, profile)
     _prerequisites(score, profile)
+    _common_need(score, profile)
     _conflicts(score, profile)
     score.cautions += ins.cautions[:2]
     return score

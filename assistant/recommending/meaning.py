@@ -1,0 +1,148 @@
+"""Profile conditions read by meaning: description clauses against condition statements.
+
+A description is cut into clauses (sentences, then at semicolons, dashes, bullets and "but").
+Each clause is embedded and compared with the statements of every condition in
+``assistant/knowledge/conditions.yaml``. A clause states a condition when it is closer to the
+condition's statements than to its counter-statements (``not:``), and either
+
+- that condition is the clause's best reading, at least ``threshold`` similar and ahead of
+  every other condition by ``margin`` (the precision check: the models' similarities are
+  low for short, telegraphic clauses, so the gap matters more than the level), or
+- the clause is at least ``sure`` similar to one of its statements.
+
+Negation is scoped to the clause: a clause that negates ("not", "no", "never", "without",
+"cannot", ...) while the statement it matches does not, or the other way round, loses
+``NEGATION_PENALTY`` of similarity, so "they are not export-oriented" does not read as an
+export ambition.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from assistant.knowledge.catalog import load_condition_statements
+
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+
+# Chosen on the tuning scenarios and the development scenarios (eval/written, split "tune",
+# and ../shared/eval/dev_scenarios.jsonl); the validation split is reported, never tuned on.
+THRESHOLD = 0.3
+MARGIN = 0.05
+SURE = 0.55
+NEGATION_PENALTY = 0.15
+MIN_CLAUSE_CHARS = 12
+
+NEGATION = re.compile(
+    r"\b(no|not|never|none|nobody|nothing|neither|nor|without|lacks?|lacking|cannot|"
+    r"hardly|barely|unable)\b|n't\b",
+    re.IGNORECASE,
+)
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+|\s*[;•]\s*|\s+[-–—]\s+|^\s*[-*]\s+", re.M)
+CONTRAST = re.compile(r",?\s+\b(but|while|whereas|although|though|yet)\b\s+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Match:
+    """A condition read from a clause, with the similarity that decided it."""
+
+    condition: str
+    similarity: float
+    clause: str
+
+
+def split_clauses(text: str) -> list[str]:
+    """Sentences of a description, cut again at semicolons, dashes, bullets and "but"."""
+    clauses = []
+    for sentence in SENTENCE_END.split(text):
+        for part in CONTRAST.split(sentence or ""):
+            part = part.strip(" ,.:-")
+            if len(part) >= MIN_CLAUSE_CHARS and part.lower() not in CONTRAST_WORDS:
+                clauses.append(part)
+    return clauses
+
+
+CONTRAST_WORDS = {"but", "while", "whereas", "although", "though", "yet"}
+
+
+def negates(text: str) -> bool:
+    return bool(NEGATION.search(text))
+
+
+class ConditionMatcher:
+    """Reads catalog conditions from a description by embedding similarity."""
+
+    def __init__(
+        self,
+        embeddings: Embeddings,
+        statements: dict[str, dict[str, list[str]]] | None = None,
+        threshold: float = THRESHOLD,
+        margin: float = MARGIN,
+        sure: float = SURE,
+    ) -> None:
+        self.embeddings = embeddings
+        self.statements = statements or load_condition_statements()
+        self.threshold = threshold
+        self.margin = margin
+        self.sure = sure
+
+    @cached_property
+    def _table(self) -> tuple[list[str], list[str], list[bool], list[bool], np.ndarray]:
+        """Per statement: its condition, text, negation, whether it is a counter; vectors."""
+        conditions, texts, counters = [], [], []
+        for condition, groups in self.statements.items():
+            for kind in ("says", "not"):
+                for text in groups.get(kind, []):
+                    conditions.append(condition)
+                    texts.append(text)
+                    counters.append(kind == "not")
+        vectors = np.array(self.embeddings.embed_documents(texts))
+        return conditions, texts, [negates(t) for t in texts], counters, vectors
+
+    def similarities(self, clauses: list[str]) -> dict[str, np.ndarray]:
+        """Condition -> (clauses × 2) best similarity of each clause to its statements and
+        to its counter-statements, negation mismatches penalised."""
+        conditions, _, negated, counters, vectors = self._table
+        clause_vectors = np.array(self.embeddings.embed_documents(clauses))
+        sims = clause_vectors @ vectors.T
+        clause_neg = np.array([negates(c) for c in clauses])[:, None]
+        sims = sims - NEGATION_PENALTY * (clause_neg != np.array(negated)[None, :])
+        out: dict[str, np.ndarray] = {}
+        for condition in self.statements:
+            cols = [i for i, c in enumerate(conditions) if c == condition]
+            says = [i for i in cols if not counters[i]]
+            nots = [i for i in cols if counters[i]]
+            best_not = sims[:, nots].max(axis=1) if nots else np.full(len(clauses), -1.0)
+            out[condition] = np.stack([sims[:, says].max(axis=1), best_not], axis=1)
+        return out
+
+    def match(self, text: str) -> list[Match]:
+        """Conditions that some clause of ``text`` states, best first."""
+        clauses = split_clauses(text)
+        if not clauses:
+            return []
+        table = self.similarities(clauses)
+        names = list(table)
+        says = np.stack([table[n][:, 0] for n in names], axis=1)
+        counter = np.stack([table[n][:, 1] for n in names], axis=1)
+        found: dict[str, Match] = {}
+        for i, clause in enumerate(clauses):
+            for j in self._accepted(says[i], counter[i]):
+                match = Match(names[j], round(float(says[i, j]), 3), clause)
+                if names[j] not in found or match.similarity > found[names[j]].similarity:
+                    found[names[j]] = match
+        return sorted(found.values(), key=lambda m: -m.similarity)
+
+    def _accepted(self, says: np.ndarray, counter: np.ndarray) -> list[int]:
+        """Conditions one clause states: clearly ahead of every other reading, or very close."""
+        order = np.argsort(-says)
+        first, second = says[order[0]], says[order[1]]
+        chosen = [int(j) for j in order if says[j] >= self.sure]
+        if first >= self.threshold and first - second >= self.margin:
+            chosen.append(int(order[0]))
+        return [j for j in dict.fromkeys(chosen) if says[j] > counter[j]]
