@@ -129,6 +129,7 @@ class Score:
     facts: list[str] = field(default_factory=list)
     cautions: list[str] = field(default_factory=list)
     blocked: Conflict | None = None
+    against: list[str] = field(default_factory=list)  # the facts that held it back
 
     def add(self, value: float, fact: str | None = None, caution: str | None = None) -> None:
         self.base += value
@@ -137,6 +138,8 @@ class Score:
             self.facts.append(fact)
         if caution:
             self.cautions.append(caution)
+            if value < 0:
+                self.against.append(caution)
 
     def with_coverage(self, covered: dict[str, int]) -> float:
         """Score when some problems are already answered by instruments ranked above."""
@@ -146,11 +149,15 @@ class Score:
 
     def rationale(self, profile: ClusterProfile) -> str:
         if not self.facts:
-            return (
+            text = (
                 f"A general {PHASES[self.instrument.phase].split('. ')[-1].lower()} step; "
                 "the description gives no specific signal for it."
             )
-        return "Recommended because of " + "; ".join(self.facts) + "."
+        else:
+            text = "Recommended because of " + "; ".join(self.facts) + "."
+        if self.against:
+            text += " Held back because " + "; ".join(a.rstrip(".") for a in self.against) + "."
+        return text
 
 
 def _problems(score: Score, profile: ClusterProfile) -> None:
