@@ -11,7 +11,6 @@ finished, skips the repair step and, when nothing changed, neither opens Chroma 
 from __future__ import annotations
 
 import hashlib
-import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -27,6 +26,7 @@ from assistant.ingest.chunking import Chunker, embedding_text
 from assistant.ingest.document import DocumentMeta, LoadError
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES, load_file
 from assistant.ingest.metadata import document_meta, keyed_id, load_manifest, manifest_digest
+from assistant.ingest.publish import publish_bm25, remove_stale_generations
 from assistant.settings import Settings
 
 CHUNKER_VERSION = 4  # bump when structure or chunking rules change: forces a rebuild
@@ -209,15 +209,26 @@ class Indexer:
         return ledger
 
     def _repair(self, ledger: Ledger, report: IngestReport) -> None:
-        """Forget files whose chunks are missing; delete chunks that no file claims."""
-        present = self.store.all_ids()
+        """Forget files whose chunks are missing from either collection; delete chunks that no
+        file claims from both (a run killed between the two collections' writes leaves them
+        apart)."""
+        present = self._present_ids()
+        complete = set.intersection(*present)
         for key, entry in list(ledger.files.items()):
-            if not set(entry.chunk_ids) <= present:
+            if not set(entry.chunk_ids) <= complete:
                 del ledger.files[key]  # incomplete: its file is indexed again below
-        orphans = present - ledger.chunk_ids()
+        orphans = set.union(*present) - ledger.chunk_ids()
         if orphans:
             self.store.delete(orphans)
             report.notices.append(f"Repaired the index: removed {len(orphans)} orphan chunks.")
+
+    def _present_ids(self) -> list[set[str]]:
+        """The chunk ids in each collection (the first model's, and the second's if any)."""
+        second = self.store.second_collection
+        present = [self.store.all_ids()]
+        if second is not None:
+            present.append(set(second.get(include=[])["ids"]))
+        return present
 
     def _plan(
         self, files: list[Path], folders: list[Path], ledger: Ledger, report: IngestReport
@@ -308,18 +319,16 @@ class Indexer:
         return vectors[0], (vectors[1] if len(vectors) > 1 else None)
 
     def _refresh_bm25(self, ledger: Ledger, force: bool) -> None:
-        """Rebuild BM25 from Chroma when chunks changed or it disagrees with the ledger."""
-        folder = self.store.bm25_dir
-        if not force and folder.exists():
+        """Rebuild BM25 from Chroma when chunks changed or it disagrees with the ledger; the
+        new index replaces the old one atomically (``ingest.publish``)."""
+        link = self.store.bm25_dir
+        if not force and link.exists():
             try:
-                if set(BM25Index.stored_ids(folder)) == ledger.chunk_ids():
+                if set(BM25Index.stored_ids(link)) == ledger.chunk_ids():
+                    remove_stale_generations(link)
                     return
             except Exception:  # unreadable or half-written: rebuild it
                 pass
         docs = self.store.all_documents()
         texts = [embedding_text(d, self.settings.embed_headers) for d in docs]
-        staging = folder.with_name(folder.name + ".new")
-        shutil.rmtree(staging, ignore_errors=True)
-        BM25Index.build([str(d.id) for d in docs], texts).save(staging)
-        shutil.rmtree(folder, ignore_errors=True)
-        staging.rename(folder)
+        publish_bm25(BM25Index.build([str(d.id) for d in docs], texts), link)
