@@ -82,12 +82,28 @@ class Expansion:
     feedback_weight: float = 0.3
 
 
+def fresh_store(settings: Settings) -> IndexStore:
+    """A store whose Chroma client reads the index as it is on disk now.
+
+    Embedded Chroma shares one client system per folder and process, and its in-memory vector
+    graph never sees what another process wrote since: a reader kept for long (the app) would
+    miss new documents. The shared system of this folder is forgotten, so that the store's
+    client loads the index afresh (clients already open keep theirs).
+    """
+    store = IndexStore(settings)
+    if not settings.chroma_url:
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        SharedSystemClient._identifier_to_system.pop(str(store.root / "chroma"), None)
+    return store
+
+
 class SearchIndex:
     """The readable side of an index: dense and lexical search plus chunk look-up."""
 
     def __init__(self, settings: Settings, embeddings: LocalEmbeddings | None = None) -> None:
         self.settings = settings
-        self.store = IndexStore(settings)
+        self.store = fresh_store(settings)
         self.embeddings = embeddings or first_embeddings(settings)
         self.second_embeddings = second_embeddings(settings)
         if not self.store.exists():
@@ -125,10 +141,12 @@ class SearchIndex:
         )
 
     def refresh(self) -> None:
-        """Drop what was read from disk if an ingest has changed the index since."""
+        """Drop what was read from disk, and reopen Chroma, if an ingest (in this process or
+        another) has changed the index since: one ``stat`` of the ledger per call."""
         stamp = self._ledger_stamp()
         if stamp != self._stamp:
             self._stamp = stamp
+            self.store = fresh_store(self.settings)
             for name in ("bm25", "table", "sources", "reference_ids"):
                 self.__dict__.pop(name, None)
             self._tokens_of.clear()
