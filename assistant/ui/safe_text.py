@@ -1,0 +1,26 @@
+"""Text from documents and models, made inert wherever Streamlit renders Markdown or HTML.
+
+Titles, section names, passages and LLM replies are written by others: a title such as
+``![x](https://evil.example/?q=…)`` would otherwise become an image the browser fetches, and
+a reply could carry links, tags, math or Streamlit directives (``:red[…]``). ``inert(text)``
+turns every ASCII punctuation mark that Markdown, HTML or Streamlit give a meaning to into a
+numeric character reference (``[`` → ``&#91;``), and the dot of ``www.`` too (an autolink):
+Markdown and HTML parsers alike decode a reference as the literal character, after parsing, so
+the text is shown exactly as written and none of it is markup. Plain sentence punctuation
+(``. , ; ? ' " / %``) is left as it is: it means nothing on its own. The only links the app adds to such text
+are its own citation anchors (``cards.answer_html``).
+"""
+
+from __future__ import annotations
+
+import re
+import string
+
+PLAIN = ".,;?'\"/%"
+_REFERENCES = str.maketrans({c: f"&#{ord(c)};" for c in string.punctuation if c not in PLAIN})
+_WWW = re.compile(r"(?i)(www)\.")
+
+
+def inert(text: str) -> str:
+    """``text`` shown as itself in Streamlit Markdown, HTML or a widget label: no markup."""
+    return _WWW.sub(r"\1&#46;", text.translate(_REFERENCES))
