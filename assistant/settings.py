@@ -76,6 +76,7 @@ class Settings(BaseSettings):
 
     # Ingest limits
     max_file_mb: float = Field(50.0, gt=0)
+    max_pages: int = Field(2000, gt=0)  # of one PDF: a longer one is refused
     lock_timeout: float = Field(600.0, ge=0)
 
     @classmethod

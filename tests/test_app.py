@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import shutil
 from pathlib import Path
@@ -65,7 +66,8 @@ def answer_id(at: AppTest) -> str:
 
 
 def card_labels(at: AppTest) -> list[str]:
-    return [e.label for e in at.expander if e.label.startswith("[")]
+    labels = (html.unescape(e.label) for e in at.expander)  # labels are inert (safe_text)
+    return [label for label in labels if label.startswith("[")]
 
 
 def test_sidebar_shows_backend_model_and_index_size(app: AppTest) -> None:

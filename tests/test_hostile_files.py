@@ -115,3 +115,75 @@ def test_a_run_with_bad_files_indexes_the_good_ones(make_settings, embeddings) -
         == store.load_ledger().chunk_ids()
         == set(BM25Index.load(store.bm25_dir).ids)
     )
+
+
+def long_pdf(folder: Path, pages: int, name: str = "long.pdf") -> Path:
+    path = folder / name
+    path.write_bytes(docs.pdf_bytes([[("p", docs.paragraph(n, 2))] for n in range(pages)]))
+    return path
+
+
+def test_a_pdf_over_the_page_limit_is_refused_and_long_ones_report_pages(
+    tmp_path: Path,
+) -> None:
+    path = long_pdf(tmp_path, 60)
+    with pytest.raises(LoadError, match=r"has 60 pages, over the limit of 59 \("):
+        load_file(path, max_pages=59)
+    seen: list[tuple[int, int]] = []
+    load_file(path, max_pages=60, on_page=lambda done, pages: seen.append((done, pages)))
+    assert seen == [(25, 60), (50, 60), (60, 60)]
+
+
+def test_the_page_limit_comes_from_the_settings(make_settings, embeddings, monkeypatch) -> None:
+    from assistant.ingest.pipeline import PAGES, Indexer
+    from assistant.settings import Settings
+
+    monkeypatch.setenv("CLUSTER_ASSISTANT_MAX_PAGES", "30")
+    assert Settings().max_pages == 30
+    settings = make_settings(second_embedding_model="", max_pages=30)
+    folder = settings.corpus_dir / "documents"
+    long_pdf(folder, 31, "too-long.pdf")
+    long_pdf(folder, 30, "fits.pdf")
+    calls: list[tuple[int, int, str]] = []
+    report = Indexer(settings, embeddings).run(progress=lambda *call: calls.append(call))
+    assert report.added == ["documents/fits.pdf"]
+    assert "31 pages, over the limit of 30" in report.failed["documents/too-long.pdf"]
+    assert (30, 30, "documents/fits.pdf" + PAGES) in calls
+
+
+def test_a_link_to_a_file_outside_the_folder_is_refused(make_settings, embeddings) -> None:
+    from assistant.index.store import IndexStore
+    from assistant.ingest.pipeline import Indexer
+
+    settings = make_settings(second_embedding_model="")
+    folder = settings.corpus_dir / "documents"
+    outside = settings.corpus_dir.parent / "private"
+    outside.mkdir()
+    (outside / "secret.md").write_text(docs.markdown_text(), "utf-8")
+    (folder / "guide.md").write_text(docs.markdown_text().replace("Guide", "Handbook"), "utf-8")
+    (folder / "secret.md").symlink_to(outside / "secret.md")
+    (folder / "again.md").symlink_to(folder / "guide.md")  # inside: the same file once
+
+    report = Indexer(settings, embeddings).run()
+    assert report.added == ["documents/guide.md"]
+    assert report.failed == {
+        "documents/secret.md": f"a link to a file outside {folder}: not indexed "
+        "(copy the file in instead)"
+    }
+    assert list(IndexStore(settings).load_ledger().files) == ["documents/guide.md"]
+    (folder / "secret.md").unlink()
+    report = Indexer(settings, embeddings).run()
+    assert not report.failed and not report.changed
+
+
+def test_an_upload_onto_a_dangling_link_stays_in_the_corpus(tmp_path: Path) -> None:
+    from assistant.ui.uploads import CheckedUpload, save_uploads
+
+    folder, outside = tmp_path / "documents", tmp_path / "outside.md"
+    folder.mkdir()
+    (folder / "notes.md").symlink_to(outside)  # dangling: outside.md does not exist
+    saved = save_uploads(folder, [CheckedUpload("notes.md", b"# Notes\n\nText.\n")])
+    assert not outside.exists()
+    assert list(saved) == [folder / "notes-1.md"]
+    assert (folder / "notes-1.md").read_bytes() == b"# Notes\n\nText.\n"
+    assert not (folder / "notes-1.md").is_symlink()

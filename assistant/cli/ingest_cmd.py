@@ -33,23 +33,25 @@ def ingest(
 ) -> None:
     """Index documents: new and changed files are embedded, removed files leave the index."""
     from assistant.ingest.metadata import ManifestError
-    from assistant.ingest.pipeline import Indexer
+    from assistant.ingest.pipeline import PAGES, Indexer
 
     indexer = Indexer(make_settings(index))
     with Progress(
-        TextColumn("[bold]Embedding[/]"),
+        TextColumn("[bold]Indexing[/]"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("chunks"),
+        TextColumn("{task.fields[unit]}"),
         TimeRemainingColumn(),
         TextColumn("{task.description}"),
         console=console,
         transient=True,
     ) as bar:
-        task = bar.add_task("", total=None)
+        task = bar.add_task("", total=None, unit="chunks")
 
         def progress(done: int, total: int, name: str) -> None:
-            bar.update(task, completed=done, total=total or None, description=Path(name).name)
+            unit = "pages read" if name.endswith(PAGES) else "chunks"
+            name = Path(name.removesuffix(PAGES)).name
+            bar.update(task, completed=done, total=total or None, description=name, unit=unit)
 
         try:
             report = indexer.run(

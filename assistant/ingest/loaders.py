@@ -17,6 +17,8 @@ from assistant.ingest.metadata import split_authors, year_in
 from assistant.ingest.structure import structure_lines
 
 SUPPORTED_SUFFIXES = (".pdf", ".md", ".markdown", ".txt", ".text", ".docx")
+PageProgress = Callable[[int, int], None]  # (pages read, pages in the file)
+PAGE_STEP = 25  # pages between two progress reports of a PDF
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
@@ -134,7 +136,11 @@ def _open_without_password(reader: object) -> bool:
         return False
 
 
-def load_pdf(path: Path, data: bytes) -> LoadedDocument:
+def load_pdf(
+    path: Path, data: bytes, max_pages: int | None = None, on_page: PageProgress | None = None
+) -> LoadedDocument:
+    """A PDF's text by page; refused when it has more than ``max_pages`` pages.
+    ``on_page(done, pages)`` is called as pages are read (every ``PAGE_STEP`` pages)."""
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, PdfReadError
 
@@ -142,11 +148,19 @@ def load_pdf(path: Path, data: bytes) -> LoadedDocument:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not _open_without_password(reader):
             raise LoadError("the PDF is encrypted (password-protected); remove the password first")
+        pages = len(reader.pages)
+        if max_pages is not None and pages > max_pages:
+            raise LoadError(
+                f"the PDF has {pages:,} pages, over the limit of {max_pages:,} "
+                "(CLUSTER_ASSISTANT_MAX_PAGES); split it, or raise the limit"
+            )
         labels = _page_labels(reader)
         lines: list[tuple[str, str | None]] = []
         for number, page in enumerate(reader.pages):
             label = labels[number] if number < len(labels) else str(number + 1)
             lines.extend((line, label) for line in (page.extract_text() or "").splitlines())
+            if on_page and ((number + 1) % PAGE_STEP == 0 or number + 1 == pages):
+                on_page(number + 1, pages)
         info: Any = reader.metadata or {}
     except LoadError:
         raise
@@ -304,8 +318,15 @@ _KINDS = {
 }
 
 
-def load_file(path: Path, max_bytes: int | None = None) -> LoadedDocument:
-    """Load one file by its content type; raise LoadError with a readable reason."""
+def load_file(
+    path: Path,
+    max_bytes: int | None = None,
+    max_pages: int | None = None,
+    on_page: PageProgress | None = None,
+) -> LoadedDocument:
+    """Load one file by its content type; raise LoadError with a readable reason.
+
+    ``max_pages`` and ``on_page`` apply to PDFs (see ``load_pdf``)."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise LoadError(f"unsupported file type '{suffix or path.name}'")
@@ -322,7 +343,10 @@ def load_file(path: Path, max_bytes: int | None = None) -> LoadedDocument:
     if kind != expected:
         raise LoadError(f"not {_KINDS[expected]}: the content is {_KINDS[kind]}")
     try:
-        loaded = _LOADERS[kind](path, data)
+        if kind == "pdf":
+            loaded = load_pdf(path, data, max_pages, on_page)
+        else:
+            loaded = _LOADERS[kind](path, data)
     except LoadError:
         raise
     except Exception as exc:  # parsers of hostile files raise anything: report, never abort

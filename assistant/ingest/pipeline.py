@@ -11,7 +11,6 @@ finished, skips the repair step and, when nothing changed, neither opens Chroma 
 from __future__ import annotations
 
 import hashlib
-import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -24,13 +23,16 @@ from assistant.index.embeddings import LocalEmbeddings, first_embeddings, second
 from assistant.index.lexical import BM25Index
 from assistant.index.store import FileEntry, IndexStore, Ledger
 from assistant.ingest.chunking import Chunker, embedding_text
-from assistant.ingest.document import DocumentMeta, LoadError
+from assistant.ingest.document import DocumentMeta, LoadedDocument, LoadError
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES, load_file
 from assistant.ingest.metadata import document_meta, keyed_id, load_manifest, manifest_digest
+from assistant.ingest.publish import publish_bm25, remove_stale_generations
 from assistant.settings import Settings
 
 CHUNKER_VERSION = 4  # bump when structure or chunking rules change: forces a rebuild
 Progress = Callable[[int, int, str], None]  # (chunks done, chunks total, current file)
+PAGES = " (pages)"  # ends the file name of a progress report that counts pages read, not chunks
+OUTSIDE_LINK = "a link to a file outside {folder}: not indexed (copy the file in instead)"
 
 
 @dataclass
@@ -103,14 +105,26 @@ def _wanted(path: Path, folder: Path) -> bool:
     )
 
 
-def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
-    """Supported files under ``paths`` (sorted), and the folders that were scanned."""
+def discover(
+    paths: Iterable[Path], refused: dict[Path, str] | None = None
+) -> tuple[list[Path], list[Path]]:
+    """Supported files under ``paths`` (sorted), and the folders that were scanned.
+
+    A file in a folder that is a symbolic link to a file outside that folder is left out (and
+    put in ``refused`` with the reason): its passages would outlive the link's removal, and the
+    folder's owner may not own the file. A file named in ``paths`` is taken as it is.
+    """
     files: set[Path] = set()
     folders: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
-            folders.append(path.resolve())
-            files.update(p.resolve() for p in path.rglob("*") if _wanted(p, path))
+            folder = path.resolve()
+            folders.append(folder)
+            for found in (p for p in path.rglob("*") if _wanted(p, path)):
+                if found.resolve().is_relative_to(folder):
+                    files.add(found.resolve())
+                elif refused is not None:
+                    refused[folder / found.relative_to(path)] = OUTSIDE_LINK.format(folder=path)
         elif path.exists():
             files.add(path.resolve())
         else:
@@ -163,14 +177,16 @@ class Indexer:
         """Index ``paths`` (default: the corpus documents folder) and return what changed."""
         started = time.perf_counter()
         report = IngestReport()
-        files, folders = discover(paths or [Path(self.settings.corpus_dir) / "documents"])
+        refused: dict[Path, str] = {}
+        files, folders = discover(paths or [Path(self.settings.corpus_dir) / "documents"], refused)
+        report.failed.update({self.key(p): why for p, why in refused.items()})
         with self.store.write_lock(on_wait):
             before = self.store.load_ledger()
             ledger = self._prepare(rebuild, report)
             if not ledger.files and before.files:
                 # a rebuild indexes again every file the index held, not only ``paths``
                 files = sorted({*files, *self._existing(before)})
-            pending = self._plan(files, folders, ledger, report)
+            pending = self._plan(files, folders, ledger, report, progress)
             self._write(pending, ledger, report, progress)
             self._refresh_bm25(ledger, force=report.changed)
             self.store.run_marker.unlink(missing_ok=True)
@@ -209,18 +225,34 @@ class Indexer:
         return ledger
 
     def _repair(self, ledger: Ledger, report: IngestReport) -> None:
-        """Forget files whose chunks are missing; delete chunks that no file claims."""
-        present = self.store.all_ids()
+        """Forget files whose chunks are missing from either collection; delete chunks that no
+        file claims from both (a run killed between the two collections' writes leaves them
+        apart)."""
+        present = self._present_ids()
+        complete = set.intersection(*present)
         for key, entry in list(ledger.files.items()):
-            if not set(entry.chunk_ids) <= present:
+            if not set(entry.chunk_ids) <= complete:
                 del ledger.files[key]  # incomplete: its file is indexed again below
-        orphans = present - ledger.chunk_ids()
+        orphans = set.union(*present) - ledger.chunk_ids()
         if orphans:
             self.store.delete(orphans)
             report.notices.append(f"Repaired the index: removed {len(orphans)} orphan chunks.")
 
+    def _present_ids(self) -> list[set[str]]:
+        """The chunk ids in each collection (the first model's, and the second's if any)."""
+        second = self.store.second_collection
+        present = [self.store.all_ids()]
+        if second is not None:
+            present.append(set(second.get(include=[])["ids"]))
+        return present
+
     def _plan(
-        self, files: list[Path], folders: list[Path], ledger: Ledger, report: IngestReport
+        self,
+        files: list[Path],
+        folders: list[Path],
+        ledger: Ledger,
+        report: IngestReport,
+        progress: Progress | None = None,
     ) -> list[_Pending]:
         manifest = load_manifest(Path(self.settings.corpus_dir))
         seen = {self.key(p) for p in files}
@@ -245,7 +277,7 @@ class Indexer:
                 if old and (old.sha256, old.meta_sha256) == (digest, meta_digest):
                     report.unchanged.append(key)
                     continue
-                loaded = load_file(path, int(self.settings.max_file_mb * 1e6))
+                loaded = self._load(path, key, progress)
                 meta = claim_doc_id(document_meta(path, loaded, manifest, key), key, claimed)
                 chunks = unique_chunks(self.chunker.chunk(loaded.blocks, meta, key))
                 if not chunks:
@@ -262,6 +294,16 @@ class Indexer:
                 )
             )
         return pending
+
+    def _load(self, path: Path, key: str, progress: Progress | None) -> LoadedDocument:
+        """Load one file within the size and page limits; a long PDF reports its pages."""
+
+        def on_page(done: int, pages: int) -> None:
+            if progress:
+                progress(done, pages, key + PAGES)
+
+        limit = int(self.settings.max_file_mb * 1e6)
+        return load_file(path, limit, self.settings.max_pages, on_page)
 
     def _write(
         self,
@@ -308,18 +350,16 @@ class Indexer:
         return vectors[0], (vectors[1] if len(vectors) > 1 else None)
 
     def _refresh_bm25(self, ledger: Ledger, force: bool) -> None:
-        """Rebuild BM25 from Chroma when chunks changed or it disagrees with the ledger."""
-        folder = self.store.bm25_dir
-        if not force and folder.exists():
+        """Rebuild BM25 from Chroma when chunks changed or it disagrees with the ledger; the
+        new index replaces the old one atomically (``ingest.publish``)."""
+        link = self.store.bm25_dir
+        if not force and link.exists():
             try:
-                if set(BM25Index.stored_ids(folder)) == ledger.chunk_ids():
+                if set(BM25Index.stored_ids(link)) == ledger.chunk_ids():
+                    remove_stale_generations(link)
                     return
             except Exception:  # unreadable or half-written: rebuild it
                 pass
         docs = self.store.all_documents()
         texts = [embedding_text(d, self.settings.embed_headers) for d in docs]
-        staging = folder.with_name(folder.name + ".new")
-        shutil.rmtree(staging, ignore_errors=True)
-        BM25Index.build([str(d.id) for d in docs], texts).save(staging)
-        shutil.rmtree(folder, ignore_errors=True)
-        staging.rename(folder)
+        publish_bm25(BM25Index.build([str(d.id) for d in docs], texts), link)

@@ -17,6 +17,7 @@ from assistant.index.chunk_table import ChunkTable
 from assistant.index.embeddings import LocalEmbeddings, first_embeddings, second_embeddings
 from assistant.index.lexical import BM25Index, tokenize, tokenize_query
 from assistant.index.store import LEDGER_FILE, IndexStore
+from assistant.ingest.chunking import embedding_text
 from assistant.ingest.structure import is_reference_list
 from assistant.retrieval.named_sources import SourceNames
 from assistant.retrieval.relevance_feedback import expansion_terms
@@ -81,12 +82,28 @@ class Expansion:
     feedback_weight: float = 0.3
 
 
+def fresh_store(settings: Settings) -> IndexStore:
+    """A store whose Chroma client reads the index as it is on disk now.
+
+    Embedded Chroma shares one client system per folder and process, and its in-memory vector
+    graph never sees what another process wrote since: a reader kept for long (the app) would
+    miss new documents. The shared system of this folder is forgotten, so that the store's
+    client loads the index afresh (clients already open keep theirs).
+    """
+    store = IndexStore(settings)
+    if not settings.chroma_url:
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        SharedSystemClient._identifier_to_system.pop(str(store.root / "chroma"), None)
+    return store
+
+
 class SearchIndex:
     """The readable side of an index: dense and lexical search plus chunk look-up."""
 
     def __init__(self, settings: Settings, embeddings: LocalEmbeddings | None = None) -> None:
         self.settings = settings
-        self.store = IndexStore(settings)
+        self.store = fresh_store(settings)
         self.embeddings = embeddings or first_embeddings(settings)
         self.second_embeddings = second_embeddings(settings)
         if not self.store.exists():
@@ -99,7 +116,14 @@ class SearchIndex:
 
     @cached_property
     def bm25(self) -> BM25Index:
-        return BM25Index.load(self.store.bm25_dir)
+        """The stored BM25 index (its current generation), or one built from the chunks when
+        it cannot be read (an index folder damaged or copied without it)."""
+        try:
+            return BM25Index.load(self.store.bm25_dir.resolve())
+        except Exception:  # missing or unreadable: the chunks are the source of truth
+            docs = list(self.table.by_id.values())
+            texts = [embedding_text(d, self.settings.embed_headers) for d in docs]
+            return BM25Index.build([str(d.id) for d in docs], texts)
 
     @cached_property
     def table(self) -> ChunkTable:
@@ -117,10 +141,12 @@ class SearchIndex:
         )
 
     def refresh(self) -> None:
-        """Drop what was read from disk if an ingest has changed the index since."""
+        """Drop what was read from disk, and reopen Chroma, if an ingest (in this process or
+        another) has changed the index since: one ``stat`` of the ledger per call."""
         stamp = self._ledger_stamp()
         if stamp != self._stamp:
             self._stamp = stamp
+            self.store = fresh_store(self.settings)
             for name in ("bm25", "table", "sources", "reference_ids"):
                 self.__dict__.pop(name, None)
             self._tokens_of.clear()
@@ -177,7 +203,8 @@ class SearchIndex:
         second: bool = False,
     ) -> tuple[dict[str, float], list[str]]:
         """The ``k`` nearest chunks' cosine scores, and their ranking by window score."""
-        hits = dict(self.dense(vector, k, where, second))
+        known = self.table.by_id  # a vector whose chunk is gone (a killed run) is skipped
+        hits = {i: s for i, s in self.dense(vector, k, where, second) if i in known}
         windowed = self.window_scores(vector, hits, window_weight, second)
         return hits, sorted(windowed, key=lambda i: -windowed[i])
 
@@ -232,7 +259,10 @@ class SearchIndex:
         if filters:
             scores = scores * self._mask(filters)
         top = np.argsort(-scores, kind="stable")[:k]
-        return [(bm25.ids[r], float(scores[r])) for r in top if scores[r] > 0]
+        known = self.table.by_id  # BM25 may lag behind Chroma after a killed run
+        return [
+            (bm25.ids[r], float(scores[r])) for r in top if scores[r] > 0 and bm25.ids[r] in known
+        ]
 
     def _tokens(self, chunk_id: str) -> list[str]:
         if chunk_id not in self._tokens_of:

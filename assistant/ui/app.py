@@ -33,7 +33,8 @@ def main() -> None:
     """Run one page of the app."""
     st.set_page_config(
         page_title="Cluster Policy Assistant",
-        page_icon=":material/hub:",
+        # an emoji is drawn in place; a Material icon favicon is fetched from fonts.gstatic.com
+        page_icon="🕸️",
         layout="wide",
         initial_sidebar_state="expanded",
     )

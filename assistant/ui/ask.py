@@ -12,6 +12,7 @@ from assistant.ui import resources
 from assistant.ui.answering import CLUSTER, reset_history, respond
 from assistant.ui.cards import answer_html, answer_markdown, render_answer_sources
 from assistant.ui.feedback import append_feedback, conversation_markdown, feedback_record
+from assistant.ui.safe_text import inert
 from assistant.ui.status import backend_label
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ def render_sources(settings: Settings, message: dict[str, Any]) -> None:
 def render_assistant(settings: Settings, message: dict[str, Any]) -> None:
     rewritten = message.get("rewritten_query")
     if rewritten and rewritten != message["question"]:
-        st.caption(f":material/manage_search: Follow-up understood as: *{rewritten}*")
+        st.caption(f":material/manage_search: Follow-up understood as: *{inert(rewritten)}*")
     for notice in message.get("notices", []):
         st.caption(f":material/info: {notice}")
     if message.get("abstained"):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import html
 import re
 import zlib
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -14,6 +14,7 @@ from assistant.citations import Citation
 from assistant.index.chunk_table import stitch
 from assistant.index.store import IndexStore
 from assistant.ui.highlight import cited_sentences, highlight_html
+from assistant.ui.safe_text import inert
 
 CONTEXT_CHUNKS = 3  # chunks read on each side for "surrounding text"
 CONTEXT_CHARS = 900  # characters of surrounding text shown on each side
@@ -46,37 +47,39 @@ def inject_css() -> None:
     st.markdown(CARD_CSS, unsafe_allow_html=True)
 
 
+def with_markers(text: str, marker: Callable[[int], str]) -> str:
+    """Answer text made inert (``safe_text``), its ``[n]`` citation markers replaced by
+    ``marker(n)``: the only markup in it is ours."""
+    pieces = BADGE.split(text)  # text, number, text, number, …, text
+    return "".join(marker(int(p)) if i % 2 else inert(p) for i, p in enumerate(pieces))
+
+
 def answer_markdown(text: str) -> str:
-    """Answer text safe for Streamlit Markdown, with citation markers as badges."""
-    text = text.replace("$", "\\$")
-    return BADGE.sub(lambda m: f" :blue-badge[{m.group(1)}]", text)
+    """Answer text for Streamlit Markdown, with citation markers as badges."""
+    return with_markers(text, lambda n: f" :blue-badge[{n}]")
 
 
 def answer_html(text: str, message_id: str) -> str:
     """Answer text as HTML whose citation markers link to their source cards."""
-    text = html.escape(text, quote=False).replace("$", "\\$")
-    return BADGE.sub(
-        lambda m: (
-            f' <a class="cite" href="#{card_anchor(message_id, int(m.group(1)))}">{m.group(1)}</a>'
-        ),
-        text,
+    return with_markers(
+        text, lambda n: f' <a class="cite" href="#{card_anchor(message_id, n)}">{n}</a>'
     )
 
 
 def card_label(citation: Citation) -> str:
-    """'[n] Title (Benner, 2013)': the header of a source card."""
-    return f"[{citation.marker}] {citation.label(where=False)}"
+    """'[n] Title (Benner, 2013)': the header of a source card (inert text)."""
+    return inert(f"[{citation.marker}] {citation.label(where=False)}")
 
 
 def meta_line(citation: Citation) -> str:
-    """Authors · year · § section · p. page, HTML-escaped."""
+    """Authors · year · § section · p. page, as inert text."""
     parts = [
         citation.authors.replace("; ", ", "),
         str(citation.year or ""),
         f"§ {citation.section}" if citation.section else "",
         f"p. {citation.page}" if citation.page else "",
     ]
-    return " · ".join(html.escape(p, quote=False) for p in parts if p)
+    return " · ".join(inert(p) for p in parts if p)
 
 
 def locate(store: IndexStore, citation: Citation) -> Document | None:
@@ -146,7 +149,7 @@ def render_context(store: IndexStore, citation: Citation, sentences: list[str]) 
         sentences = sentences or [citation.text]
         text = chunk.page_content
         around = surrounding(full, text) or ("", "")
-    before, after = (html.escape(x.strip()).replace("\n", "<br>") for x in around)
+    before, after = (inert(x.strip()).replace("\n", "<br>") for x in around)
     st.markdown(
         f'<div class="src-context">{before}</div>'
         f'<div class="src-passage">{highlight_html(text, sentences)}</div>'

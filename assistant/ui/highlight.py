@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import html
 import re
+
+from assistant.ui.safe_text import inert
 
 MARKER = re.compile(r"\s*\[(\d+)\]")
 MARKER_GROUP = re.compile(r"((?:\s*\[\d+\])+)")
@@ -84,7 +85,7 @@ def _window(passage: str, spans: list[tuple[int, int]], width: int) -> tuple[int
 
 
 def highlight_html(passage: str, sentences: list[str], width: int | None = None) -> str:
-    """The passage as escaped HTML with the cited sentences wrapped in ``<mark>``.
+    """The passage as inert HTML (``safe_text``) with the cited sentences wrapped in ``<mark>``.
 
     With ``width``, only the text around the marked sentences is kept (cut with "…").
     """
@@ -94,8 +95,8 @@ def highlight_html(passage: str, sentences: list[str], width: int | None = None)
     for start, end in spans:
         if start < cursor:
             continue
-        out += [html.escape(passage[cursor:start]), "<mark>", html.escape(passage[start:end])]
+        out += [inert(passage[cursor:start]), "<mark>", inert(passage[start:end])]
         out.append("</mark>")
         cursor = end
-    out.append(html.escape(passage[cursor:last]) + (" …" if last < len(passage) else ""))
+    out.append(inert(passage[cursor:last]) + (" …" if last < len(passage) else ""))
     return "".join(out).replace("\n", "<br>")

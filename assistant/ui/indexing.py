@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from assistant.index.store import IndexLockedError
-from assistant.ingest.pipeline import Indexer, IngestReport
+from assistant.ingest.pipeline import PAGES, Indexer, IngestReport
 from assistant.settings import Settings
 from assistant.ui import resources
 
@@ -18,7 +18,9 @@ def run_indexer(settings: Settings, paths: list[Path]) -> IngestReport | None:
 
     def progress(done: int, total: int, name: str) -> None:
         share = done / total if total else 1.0
-        label = f"Indexing {Path(name).name}: {done:,} / {total:,} passages" if name else ""
+        unit = "pages read" if name.endswith(PAGES) else "passages"
+        name = Path(name.removesuffix(PAGES)).name
+        label = f"Indexing {name}: {done:,} / {total:,} {unit}" if name else ""
         bar.progress(min(share, 1.0), text=label or "Preparing…")
 
     def on_wait() -> None:

@@ -18,7 +18,7 @@ from assistant.recommending.evidence import load_documents_meta, quote_citation
 from assistant.settings import Settings
 from assistant.ui import resources
 from assistant.ui.answering import to_message
-from assistant.ui.cards import answer_html, render_answer_sources, render_card
+from assistant.ui.cards import answer_html, answer_markdown, render_answer_sources, render_card
 from assistant.ui.profile_form import words
 
 FRAMEWORKS: dict[str, tuple[str, str]] = {
@@ -193,7 +193,7 @@ def render_frameworks(settings: Settings) -> None:
         message = explain(settings, question)
     st.markdown("**In the documents' own words**")
     if message["abstained"]:
-        st.info(message["content"])
+        st.info(answer_markdown(message["content"]))
     else:
         st.markdown(answer_html(message["content"], "fw"), unsafe_allow_html=True)
     store = resources.store(settings)

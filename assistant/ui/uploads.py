@@ -91,10 +91,11 @@ def check_upload(
 
 
 def free_path(folder: Path, name: str, data: bytes) -> Path:
-    """Where to store ``name`` in ``folder`` without overwriting a different file."""
+    """Where to store ``name`` in ``folder`` without overwriting a different file; a name
+    taken by a symbolic link (even a dangling one) is never used: writing would follow it."""
     path = folder / name
     number = 1
-    while path.exists() and path.read_bytes() != data:
+    while path.is_symlink() or (path.exists() and path.read_bytes() != data):
         path = folder / f"{Path(name).stem}-{number}{Path(name).suffix}"
         number += 1
     return path
@@ -108,5 +109,6 @@ def save_uploads(folder: Path, uploads: list[CheckedUpload]) -> dict[Path, bool]
         path = free_path(folder, upload.name, upload.data)
         saved[path] = not path.exists()
         if saved[path]:
-            path.write_bytes(upload.data)
+            with path.open("xb") as out:  # never follows a link planted since the check
+                out.write(upload.data)
     return saved
