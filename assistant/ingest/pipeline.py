@@ -11,7 +11,6 @@ finished, skips the repair step and, when nothing changed, neither opens Chroma 
 from __future__ import annotations
 
 import hashlib
-import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -22,7 +21,7 @@ from langchain_core.documents import Document
 
 from assistant.index.embeddings import LocalEmbeddings, first_embeddings, second_embeddings
 from assistant.index.lexical import BM25Index
-from assistant.index.store import FileEntry, IndexStore, Ledger
+from assistant.index.store import FileEntry, IndexStore, Ledger, chunk_digest
 from assistant.ingest.chunking import Chunker, embedding_text
 from assistant.ingest.document import DocumentMeta, LoadError
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES, load_file
@@ -173,6 +172,7 @@ class Indexer:
             pending = self._plan(files, folders, ledger, report)
             self._write(pending, ledger, report, progress)
             self._refresh_bm25(ledger, force=report.changed)
+            self._publish(ledger)
             self.store.run_marker.unlink(missing_ok=True)
         report.total_chunks = len(ledger.chunk_ids())
         report.seconds = time.perf_counter() - started
@@ -195,6 +195,7 @@ class Indexer:
         if rebuild:
             self.store.reset()
             ledger = Ledger()
+        self.store.check_writer(ledger)
         ledger.signature = self.signature
         # after a finished run nothing needs repair, and Chroma need not even be opened
         finished = (
@@ -316,10 +317,10 @@ class Indexer:
                     return
             except Exception:  # unreadable or half-written: rebuild it
                 pass
-        docs = self.store.all_documents()
-        texts = [embedding_text(d, self.settings.embed_headers) for d in docs]
-        staging = folder.with_name(folder.name + ".new")
-        shutil.rmtree(staging, ignore_errors=True)
-        BM25Index.build([str(d.id) for d in docs], texts).save(staging)
-        shutil.rmtree(folder, ignore_errors=True)
-        staging.rename(folder)
+        headers = self.settings.embed_headers
+        self.store.write_bm25(self.store.all_documents(), lambda d: embedding_text(d, headers))
+
+    def _publish(self, ledger: Ledger) -> None:
+        """On a Chroma server, record the chunks this run left: readers elsewhere follow it."""
+        if self.store.remote and self.store.published_state() != chunk_digest(ledger.chunk_ids()):
+            self.store.publish(ledger)

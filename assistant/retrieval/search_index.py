@@ -7,6 +7,7 @@ by document, year and kind.
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,7 +17,8 @@ from typing import Any
 from assistant.index.chunk_table import ChunkTable
 from assistant.index.embeddings import LocalEmbeddings, first_embeddings, second_embeddings
 from assistant.index.lexical import BM25Index, tokenize, tokenize_query
-from assistant.index.store import LEDGER_FILE, IndexStore
+from assistant.index.store import IndexStore, chunk_digest
+from assistant.ingest.chunking import embedding_text
 from assistant.ingest.structure import is_reference_list
 from assistant.retrieval.named_sources import SourceNames
 from assistant.retrieval.relevance_feedback import expansion_terms
@@ -93,13 +95,23 @@ class SearchIndex:
             raise IndexMissingError(
                 f"no index in {settings.index_dir}: run 'cluster-assistant ingest' first"
             )
-        self._stamp = self._ledger_stamp()
+        self._stamp = self.store.stamp()
         self._tokens_of: dict[str, list[str]] = {}
         self._masks: dict[Filters, Any] = {}
 
     @cached_property
     def bm25(self) -> BM25Index:
-        return BM25Index.load(self.store.bm25_dir)
+        """The BM25 index of the folder. With a Chroma server, the folder's copy is a cache:
+        rebuilt from the server's chunks when it does not hold the published ones."""
+        folder = self.store.bm25_dir
+        if not self.store.remote:
+            return BM25Index.load(folder)
+        with contextlib.suppress(Exception):  # missing or half-written: rebuilt below
+            if chunk_digest(BM25Index.stored_ids(folder)) == self._stamp:
+                return BM25Index.load(folder)
+        headers = self.settings.embed_headers
+        docs = list(self.table.by_id.values())
+        return self.store.write_bm25(docs, lambda d: embedding_text(d, headers))
 
     @cached_property
     def table(self) -> ChunkTable:
@@ -118,19 +130,13 @@ class SearchIndex:
 
     def refresh(self) -> None:
         """Drop what was read from disk if an ingest has changed the index since."""
-        stamp = self._ledger_stamp()
+        stamp = self.store.stamp()
         if stamp != self._stamp:
             self._stamp = stamp
             for name in ("bm25", "table", "sources", "reference_ids"):
                 self.__dict__.pop(name, None)
             self._tokens_of.clear()
             self._masks.clear()
-
-    def _ledger_stamp(self) -> int:
-        try:
-            return (self.store.root / LEDGER_FILE).stat().st_mtime_ns
-        except OSError:
-            return 0
 
     def query_vector(self, query: str, second: bool = False) -> list[float]:
         """The query's vector from the first model, or from the second (``second=True``)."""
