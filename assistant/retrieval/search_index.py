@@ -83,6 +83,21 @@ class Expansion:
     feedback_weight: float = 0.3
 
 
+def top_rows(scores: Any, k: int):  # -> numpy.ndarray
+    """The rows of the ``k`` highest scores, best first (ties in row order), without sorting
+    the whole library."""
+    import numpy as np
+
+    if k < len(scores):
+        part = np.argpartition(-scores, k - 1)[:k]
+        threshold = scores[part].min()
+        # every row tied at the cut, in row order (rows scoring nothing are never returned)
+        part = np.flatnonzero(scores >= threshold if threshold > 0 else scores > 0)
+    else:
+        part = np.arange(len(scores))
+    return part[np.argsort(-scores[part], kind="stable")][:k]
+
+
 class SearchIndex:
     """The readable side of an index: dense and lexical search plus chunk look-up."""
 
@@ -128,12 +143,33 @@ class SearchIndex:
             i for i, d in self.table.by_id.items() if is_reference_list(d.page_content)
         )
 
+    @cached_property
+    def columns(self) -> dict[str, Any]:
+        """The filterable metadata of the BM25 rows as arrays: document and kind codes (indexes
+        into ``doc_names``/``kind_names``; -1 for a row missing from the table) and years (NaN
+        when unknown). Filters become array comparisons, not a loop over the library."""
+        import numpy as np
+
+        by_id = self.table.by_id
+        metas = [by_id[i].metadata if i in by_id else None for i in self.bm25.ids]
+        columns: dict[str, Any] = {}
+        for key in ("doc_id", "kind"):
+            values = [None if m is None else m.get(key) for m in metas]
+            names = sorted({str(v) for v in values if v is not None})
+            code = {name: n for n, name in enumerate(names)}
+            columns[key] = np.array([code.get(str(v), -1) for v in values], dtype=np.int32)
+            columns[key + "_names"] = code
+        years = [None if m is None else m.get("year") for m in metas]
+        columns["year"] = np.array([np.nan if y is None else y for y in years], dtype=np.float64)
+        columns["present"] = np.array([m is not None for m in metas])
+        return columns
+
     def refresh(self) -> None:
         """Drop what was read from disk if an ingest has changed the index since."""
         stamp = self.store.stamp()
         if stamp != self._stamp:
             self._stamp = stamp
-            for name in ("bm25", "table", "sources", "reference_ids"):
+            for name in ("bm25", "table", "sources", "reference_ids", "columns"):
                 self.__dict__.pop(name, None)
             self._tokens_of.clear()
             self._masks.clear()
@@ -197,7 +233,7 @@ class SearchIndex:
         """``(chunk_id, cosine similarity)`` pairs, best first (query as text or vector), from
         the first model's vectors or the second's."""
         collection = self._collection(second)
-        n = collection.count()
+        n = len(self.table)  # the same chunks as the collection's (a count costs a scan)
         if not n:
             return []
         vector = self.query_vector(query, second) if isinstance(query, str) else list(query)
@@ -222,7 +258,6 @@ class SearchIndex:
         ``expansion.phrases`` (e.g. glossary synonyms) and, with ``feedback`` chunk ids, the
         best terms of those chunks (RM3-like) join the query with weights below its own terms.
         """
-        import numpy as np
 
         bm25 = self.bm25
         tokens = tokenize_query(query)
@@ -237,8 +272,7 @@ class SearchIndex:
         scores = bm25.score_terms(list(terms.items()))
         if filters:
             scores = scores * self._mask(filters)
-        top = np.argsort(-scores, kind="stable")[:k]
-        return [(bm25.ids[r], float(scores[r])) for r in top if scores[r] > 0]
+        return [(bm25.ids[r], float(scores[r])) for r in top_rows(scores, k) if scores[r] > 0]
 
     def _tokens(self, chunk_id: str) -> list[str]:
         if chunk_id not in self._tokens_of:
@@ -251,9 +285,24 @@ class SearchIndex:
         import numpy as np
 
         if filters not in self._masks:
-            by_id = self.table.by_id
-            self._masks[filters] = np.array(
-                [i in by_id and filters.accepts(by_id[i].metadata) for i in self.bm25.ids],
-                dtype=np.float32,
-            )
+            if len(self._masks) > 256:  # named-source filters vary with the question
+                self._masks.clear()
+            self._masks[filters] = self._accepted(filters).astype(np.float32)
         return self._masks[filters]
+
+    def _accepted(self, filters: Filters):  # -> numpy.ndarray of bool
+        """``Filters.accepts`` for every BM25 row at once."""
+        import numpy as np
+
+        cols = self.columns
+        keep = cols["present"].copy()
+        for key, wanted in (("doc_id", filters.doc_ids), ("kind", filters.kinds)):
+            if wanted is not None:
+                codes = [cols[key + "_names"][w] for w in wanted if w in cols[key + "_names"]]
+                keep &= np.isin(cols[key], codes)
+        with np.errstate(invalid="ignore"):  # NaN years fail both comparisons, as in accepts
+            if filters.year_min is not None:
+                keep &= cols["year"] >= filters.year_min
+            if filters.year_max is not None:
+                keep &= cols["year"] <= filters.year_max
+        return keep
