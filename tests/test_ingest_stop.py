@@ -37,9 +37,7 @@ def many_documents(corpus: Path, count: int = FILES) -> Path:
 
 
 def settings_for(root: Path) -> Settings:
-    return Settings(
-        corpus_dir=root / "corpus", index_dir=root / "index", second_embedding_model=""
-    )
+    return Settings(corpus_dir=root / "corpus", index_dir=root / "index", second_embedding_model="")
 
 
 def test_ctrl_c_leaves_a_consistent_index_that_the_next_run_resumes(
