@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from assistant.index.store import IndexStore
 from assistant.retrieval.search_index import Filters, SearchIndex, top_rows
 from assistant.settings import Settings
 
@@ -36,3 +37,13 @@ def test_filter_masks_agree_with_the_filter_rule(fixture_index: Settings) -> Non
         got = index._accepted(filters).tolist()
         assert got == [filters.accepts(m) for m in expected], (filters, years)
     assert any(any(index._accepted(f)) for f in cases) and not all(index._accepted(cases[0]))
+
+
+def test_all_documents_read_page_by_page_are_all_the_chunks(fixture_index: Settings) -> None:
+    store = IndexStore(fixture_index)
+    paged = store.all_documents(page=7)
+    assert len(paged) == len({d.id for d in paged}) == store.count() > 7
+    assert {d.id for d in paged} == store.all_ids()
+    assert {d.id: d.page_content for d in paged} == {
+        d.id: d.page_content for d in store.all_documents()
+    }

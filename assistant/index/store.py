@@ -183,12 +183,19 @@ class IndexStore:
         }
         return [by_id[i] for i in ids if i in by_id]
 
-    def all_documents(self) -> list[Document]:
-        got = self.collection.get(include=["documents", "metadatas"])
-        return [
-            Document(id=i, page_content=t, metadata=dict(m or {}))
-            for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-        ]
+    def all_documents(self, page: int = 5000) -> list[Document]:
+        """Every chunk, read ``page`` at a time (one large read briefly holds several copies)."""
+        docs: list[Document] = []
+        while True:
+            got = self.collection.get(
+                include=["documents", "metadatas"], limit=page, offset=len(docs)
+            )
+            docs += [
+                Document(id=i, page_content=t, metadata=dict(m or {}))
+                for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            ]
+            if len(got["ids"]) < page:
+                return docs
 
     def all_metadatas(self) -> tuple[list[str], list[dict[str, Any]]]:
         """Every chunk's id and metadata, without texts or vectors."""

@@ -14,7 +14,7 @@ import contextlib
 import hashlib
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache, partial
 from pathlib import Path
@@ -81,7 +81,7 @@ class Planned:
         self.bytes_total = sum(_size(path) for path, *_ in changed) or 1
         self.bytes_done = 0
 
-    def __iter__(self) -> Iterator[_Pending]:
+    def __iter__(self) -> Generator[_Pending, None, None]:
         from concurrent.futures import ThreadPoolExecutor
 
         pool = ThreadPoolExecutor(1, thread_name_prefix="parse")
