@@ -34,10 +34,10 @@ eval_app.command("recommend")(eval_cmd.recommend)
 
 def _user_errors() -> tuple[type[BaseException], ...]:
     from assistant.index.embeddings import ModelNotFoundError
-    from assistant.index.store import IndexLockedError
+    from assistant.index.store import IndexStoreError
     from assistant.retrieval.search_index import IndexMissingError
 
-    return (UserError, IndexMissingError, IndexLockedError, ModelNotFoundError, FileNotFoundError)
+    return (UserError, IndexMissingError, IndexStoreError, ModelNotFoundError, FileNotFoundError)
 
 
 def main() -> None:

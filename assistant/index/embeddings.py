@@ -17,6 +17,7 @@ import shutil
 import tempfile
 import threading
 import zipfile
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -174,6 +175,14 @@ class LocalEmbeddings(Embeddings):
 
     def count_tokens(self, text: str) -> int:
         return len(self.model.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def token_counter(self) -> Callable[[str], int]:
+        """``count_tokens`` on a copy of the tokenizer: safe to call from another thread while
+        this model embeds (a fast tokenizer refuses to be used by two threads at once)."""
+        import copy
+
+        tokenizer = copy.deepcopy(self.model.tokenizer)
+        return lambda text: len(tokenizer(text, add_special_tokens=False)["input_ids"])
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self._encode(texts).tolist()

@@ -8,10 +8,11 @@ file produced which chunks, so that ingest can be incremental and repair itself.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
@@ -20,6 +21,8 @@ from typing import Any
 
 from langchain_core.documents import Document
 
+from assistant.index.lexical import BM25Index
+from assistant.index.publish import publish_bm25, remove_stale_generations
 from assistant.settings import Settings
 
 LEDGER_FILE = "ledger.json"
@@ -27,6 +30,7 @@ BM25_DIR = "bm25"
 RUN_MARKER = "ingest-running"
 SECOND_SUFFIX = "__second"  # collection of the second embedding model's vectors
 HNSW_EF_SEARCH = 400  # candidates explored when searching the vector graph
+STATE_KEY = "cpa_chunks"  # collection metadata on a server: digest of the published chunk ids
 
 
 @dataclass
@@ -57,8 +61,28 @@ class Ledger:
         return cls(signature=data.get("signature", {}), files=files)
 
 
-class IndexLockedError(RuntimeError):
+class IndexStoreError(RuntimeError):
+    """The index cannot be used as asked (shown to users as one line)."""
+
+
+class IndexLockedError(IndexStoreError):
     """Another ingest holds the index and did not finish in time."""
+
+
+class ChromaServerError(IndexStoreError):
+    """The Chroma server of ``chroma_url`` cannot be reached."""
+
+
+class IndexConflictError(IndexStoreError):
+    """The server's collection was written from another index folder (another ledger)."""
+
+
+def chunk_digest(ids: Iterable[str]) -> str:
+    """A short digest of a set of chunk ids (order does not matter)."""
+    digest = hashlib.sha256()
+    for chunk_id in sorted(ids):
+        digest.update(chunk_id.encode() + b"\n")
+    return digest.hexdigest()[:32]
 
 
 def atomic_write_json(path: Path, data: object) -> None:
@@ -75,6 +99,11 @@ class IndexStore:
         self.root = Path(settings.index_dir)
 
     # -- Chroma ----------------------------------------------------------------------------
+    @property
+    def remote(self) -> bool:
+        """Whether the chunks live on a Chroma server (``chroma_url``) rather than in the folder."""
+        return bool(self.settings.chroma_url)
+
     @cached_property
     def client(self):  # -> chromadb.ClientAPI
         import chromadb
@@ -82,15 +111,7 @@ class IndexStore:
 
         chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
         if self.settings.chroma_url:
-            from urllib.parse import urlparse
-
-            url = urlparse(self.settings.chroma_url)
-            return chromadb.HttpClient(
-                host=url.hostname or "127.0.0.1",
-                port=url.port or 8000,
-                ssl=url.scheme == "https",
-                settings=chroma_settings,
-            )
+            return _http_client(self.settings.chroma_url, chroma_settings)
         self.root.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(self.root / "chroma"), settings=chroma_settings)
 
@@ -163,12 +184,62 @@ class IndexStore:
         }
         return [by_id[i] for i in ids if i in by_id]
 
-    def all_documents(self) -> list[Document]:
-        got = self.collection.get(include=["documents", "metadatas"])
-        return [
-            Document(id=i, page_content=t, metadata=dict(m or {}))
-            for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-        ]
+    def all_documents(self, page: int = 5000) -> list[Document]:
+        """Every chunk, read ``page`` at a time (one large read briefly holds several copies)."""
+        docs: list[Document] = []
+        while True:
+            got = self.collection.get(
+                include=["documents", "metadatas"], limit=page, offset=len(docs)
+            )
+            docs += [
+                Document(id=i, page_content=t, metadata=dict(m or {}))
+                for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            ]
+            if len(got["ids"]) < page:
+                return docs
+
+    def all_metadatas(self) -> tuple[list[str], list[dict[str, Any]]]:
+        """Every chunk's id and metadata, without texts or vectors."""
+        got = self.collection.get(include=["metadatas"])
+        return list(got["ids"]), [dict(m or {}) for m in got["metadatas"]]
+
+    # -- what a server holds ---------------------------------------------------------------
+    def published_state(self) -> str | None:
+        """On a server: the digest of the chunk ids the last finished ingest published."""
+        from chromadb.errors import NotFoundError
+
+        try:
+            collection = self.client.get_collection(self.settings.collection)
+        except NotFoundError:
+            return None
+        return (collection.metadata or {}).get(STATE_KEY)
+
+    def publish(self, ledger: Ledger) -> None:
+        """Record on the server which chunks a finished ingest left (readers follow it)."""
+        self.collection.modify(metadata={STATE_KEY: chunk_digest(ledger.chunk_ids())})
+
+    def stamp(self) -> str:
+        """Changes whenever an ingest changes the index: the server's published digest, or the
+        ledger file's modification time (embedded)."""
+        if self.remote:
+            return self.published_state() or ""
+        try:
+            return str((self.root / LEDGER_FILE).stat().st_mtime_ns)
+        except OSError:
+            return ""
+
+    def check_writer(self, ledger: Ledger) -> None:
+        """Refuse to write to a server collection that another index folder published: this
+        folder's ledger does not describe it, and its repair step would delete the chunks."""
+        if not self.remote or self.run_marker.exists():
+            return  # after a killed run of ours, the repair step sets things right
+        published = self.published_state()
+        if published and published != chunk_digest(ledger.chunk_ids()):
+            raise IndexConflictError(
+                f"the collection '{self.settings.collection}' on {self.settings.chroma_url} was "
+                f"written from another index folder than {self.root}: ingest from that folder "
+                "(its ledger describes the collection), or use --rebuild to replace it"
+            )
 
     def reset(self) -> None:
         """Drop every chunk, the BM25 index and the ledger."""
@@ -177,7 +248,11 @@ class IndexStore:
                 self.client.delete_collection(name)
         self.__dict__.pop("collection", None)
         self.__dict__.pop("second_collection", None)
-        shutil.rmtree(self.root / BM25_DIR, ignore_errors=True)
+        link = self.root / BM25_DIR
+        if link.is_symlink():
+            link.unlink()
+        shutil.rmtree(link, ignore_errors=True)
+        remove_stale_generations(link)  # every generation, the link being gone
         (self.root / LEDGER_FILE).unlink(missing_ok=True)
 
     # -- ledger ----------------------------------------------------------------------------
@@ -222,6 +297,14 @@ class IndexStore:
     def bm25_dir(self) -> Path:
         return self.root / BM25_DIR
 
+    def write_bm25(self, docs: list[Document], text: Callable[[Document], str]) -> BM25Index:
+        """Build BM25 over ``docs`` and publish it as a new generation behind the ``bm25``
+        link (``index.publish``): a reader, or a run killed at any step, sees the old index or
+        the new one, never half of one."""
+        bm25 = BM25Index.build([str(d.id) for d in docs], [text(d) for d in docs])
+        publish_bm25(bm25, self.bm25_dir)
+        return bm25
+
     @property
     def run_marker(self) -> Path:
         """A file that exists while an ingest run writes: left behind, it tells of a killed run."""
@@ -229,7 +312,27 @@ class IndexStore:
 
     def has_local_chroma(self) -> bool:
         """Whether the embedded Chroma folder exists (always True with a Chroma server)."""
-        return bool(self.settings.chroma_url) or (self.root / "chroma").is_dir()
+        return self.remote or (self.root / "chroma").is_dir()
 
     def exists(self) -> bool:
-        return (self.root / LEDGER_FILE).exists()
+        """Whether there is an index to read: a ledger here, or a published server collection."""
+        return (self.root / LEDGER_FILE).exists() or (self.remote and bool(self.published_state()))
+
+
+def _http_client(address: str, chroma_settings: Any):  # -> chromadb.ClientAPI
+    from urllib.parse import urlparse
+
+    import chromadb
+
+    url = urlparse(address if "//" in address else f"http://{address}")
+    try:
+        return chromadb.HttpClient(
+            host=url.hostname or "127.0.0.1",
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https",
+            settings=chroma_settings,
+        )
+    except Exception as exc:  # chromadb raises ValueError or httpx errors
+        raise ChromaServerError(
+            f"cannot reach the Chroma server at {address}: is it running? ({exc})"
+        ) from exc

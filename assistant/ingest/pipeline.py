@@ -10,27 +10,32 @@ finished, skips the repair step and, when nothing changed, neither opens Chroma 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field, replace
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 from pathlib import Path
+from typing import Any
 
 from langchain_core.documents import Document
 
 from assistant.index.embeddings import LocalEmbeddings, first_embeddings, second_embeddings
 from assistant.index.lexical import BM25Index
-from assistant.index.store import FileEntry, IndexStore, Ledger
+from assistant.index.publish import remove_stale_generations
+from assistant.index.store import FileEntry, IndexStore, Ledger, chunk_digest
 from assistant.ingest.chunking import Chunker, embedding_text
 from assistant.ingest.document import DocumentMeta, LoadedDocument, LoadError
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES, load_file
 from assistant.ingest.metadata import document_meta, keyed_id, load_manifest, manifest_digest
-from assistant.ingest.publish import publish_bm25, remove_stale_generations
 from assistant.settings import Settings
 
 CHUNKER_VERSION = 4  # bump when structure or chunking rules change: forces a rebuild
+PARSE_AHEAD = 3  # files parsed ahead of the one being embedded: bounds the texts held
 Progress = Callable[[int, int, str], None]  # (chunks done, chunks total, current file)
+PageProgress = Callable[[int, int], None]  # (pages read, pages) of the file being parsed
 PAGES = " (pages)"  # ends the file name of a progress report that counts pages read, not chunks
 OUTSIDE_LINK = "a link to a file outside {folder}: not indexed (copy the file in instead)"
 
@@ -64,6 +69,73 @@ class _Pending:
     title: str
     doc_id: str
     is_new: bool
+
+
+class Planned:
+    """The changed files, parsed in a worker thread up to ``PARSE_AHEAD`` files ahead of the
+    one being embedded: iterating gives each parsed file in order (failures go to the
+    report), so the texts of a large ingest are never all held at once."""
+
+    def __init__(
+        self,
+        changed: list[tuple[Path, str, str, str]],
+        parse: Callable[..., _Pending | str],
+        report: IngestReport,
+        progress: Progress | None = None,
+    ) -> None:
+        self.changed, self.parse, self.report = changed, parse, report
+        self.progress = progress
+        # pages read of the file being parsed, set by the parse thread and reported from the
+        # calling thread (a Streamlit progress bar may only be updated from its own thread)
+        self.pages: tuple[int, int, str] | None = None
+        self.bytes_total = sum(_size(path) for path, *_ in changed) or 1
+        self.bytes_done = 0
+
+    def __iter__(self) -> Generator[_Pending, None, None]:
+        from concurrent.futures import ThreadPoolExecutor
+
+        pool = ThreadPoolExecutor(1, thread_name_prefix="parse")
+        try:
+            queue = deque(self._submit(pool, item) for item in self.changed[:PARSE_AHEAD])
+            for n, item in enumerate(self.changed):
+                result = self._wait(queue.popleft())
+                if n + PARSE_AHEAD < len(self.changed):
+                    queue.append(self._submit(pool, self.changed[n + PARSE_AHEAD]))
+                self.bytes_done += _size(item[0])
+                if isinstance(result, str):
+                    self.report.failed[item[1]] = result
+                else:
+                    yield result
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _submit(self, pool: Any, item: tuple[Path, str, str, str]) -> Any:
+        def on_page(done: int, pages: int) -> None:
+            self.pages = (done, pages, item[1] + PAGES)
+
+        return pool.submit(self.parse, item, on_page=on_page)
+
+    def _wait(self, future: Any) -> _Pending | str:
+        """The parse result, reporting the pages read while a long file is parsed."""
+        from concurrent.futures import TimeoutError as Pending
+
+        while True:
+            try:
+                return future.result(timeout=0.5)
+            except Pending:
+                if self.progress and self.pages:
+                    self.progress(*self.pages)
+
+    def estimated_chunks(self, chunks_so_far: int) -> int:
+        """All the chunks this run will embed, estimated from the bytes parsed so far."""
+        return round(chunks_so_far * self.bytes_total / max(self.bytes_done, 1))
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def sha256_file(path: Path) -> str:
@@ -144,8 +216,9 @@ class Indexer:
     @cached_property
     def chunker(self) -> Chunker:
         # the splitter measures the same pieces many times: remember their token counts
+        # (files are parsed in a thread while the model embeds: it counts with its own tokenizer)
         return Chunker(
-            lru_cache(maxsize=1 << 16)(self.embeddings.count_tokens),
+            lru_cache(maxsize=1 << 16)(self.embeddings.token_counter()),
             max_tokens=min(self.settings.chunk_tokens, self.embeddings.max_tokens),
             overlap_tokens=self.settings.chunk_overlap_tokens,
         )
@@ -187,8 +260,13 @@ class Indexer:
                 # a rebuild indexes again every file the index held, not only ``paths``
                 files = sorted({*files, *self._existing(before)})
             pending = self._plan(files, folders, ledger, report, progress)
-            self._write(pending, ledger, report, progress)
+            try:
+                self._write(pending, ledger, report, progress)
+            except KeyboardInterrupt:
+                self._stop(ledger, report)
+                raise
             self._refresh_bm25(ledger, force=report.changed)
+            self._publish(ledger)
             self.store.run_marker.unlink(missing_ok=True)
         report.total_chunks = len(ledger.chunk_ids())
         report.seconds = time.perf_counter() - started
@@ -211,6 +289,7 @@ class Indexer:
         if rebuild:
             self.store.reset()
             ledger = Ledger()
+        self.store.check_writer(ledger)
         ledger.signature = self.signature
         # after a finished run nothing needs repair, and Chroma need not even be opened
         finished = (
@@ -253,7 +332,7 @@ class Indexer:
         ledger: Ledger,
         report: IngestReport,
         progress: Progress | None = None,
-    ) -> list[_Pending]:
+    ) -> Planned:
         manifest = load_manifest(Path(self.settings.corpus_dir))
         seen = {self.key(p) for p in files}
         for key, entry in list(ledger.files.items()):
@@ -265,71 +344,91 @@ class Indexer:
                 report.removed.append(key)
         if report.removed:
             self.store.save_ledger(ledger)
-        pending: list[_Pending] = []
-        claimed = {entry.doc_id: key for key, entry in ledger.files.items()}
+        changed: list[tuple[Path, str, str, str]] = []
         # the file nearest the top of the folder tree claims its manifest id first
         for path in sorted(files, key=lambda p: (len(p.parts), p)):
             key = self.key(path)
             try:
-                digest = sha256_file(path)
-                meta_digest = manifest_digest(manifest, path)
-                old = ledger.files.get(key)
-                if old and (old.sha256, old.meta_sha256) == (digest, meta_digest):
-                    report.unchanged.append(key)
-                    continue
-                loaded = self._load(path, key, progress)
-                meta = claim_doc_id(document_meta(path, loaded, manifest, key), key, claimed)
-                chunks = unique_chunks(self.chunker.chunk(loaded.blocks, meta, key))
-                if not chunks:
-                    raise LoadError("no text to index after removing headings")
-            except LoadError as exc:
-                report.failed[key] = str(exc)
-                continue
+                digest, meta_digest = sha256_file(path), manifest_digest(manifest, path)
             except OSError as exc:
                 report.failed[key] = f"cannot read the file ({exc.strerror or exc})"
                 continue
-            pending.append(
-                _Pending(
-                    key, path, digest, meta_digest, chunks, meta.title, meta.doc_id, old is None
-                )
-            )
-        return pending
+            old = ledger.files.get(key)
+            if old and (old.sha256, old.meta_sha256) == (digest, meta_digest):
+                report.unchanged.append(key)
+            else:
+                changed.append((path, key, digest, meta_digest))
+        claimed = {entry.doc_id: key for key, entry in ledger.files.items()}
+        parse = partial(self._parse, manifest=manifest, claimed=claimed, ledger=ledger)
+        return Planned(changed, parse, report, progress)
 
-    def _load(self, path: Path, key: str, progress: Progress | None) -> LoadedDocument:
+    def _parse(
+        self,
+        item: tuple[Path, str, str, str],
+        manifest: dict,
+        claimed: dict[str, str],
+        ledger: Ledger,
+        on_page: PageProgress | None = None,
+    ) -> _Pending | str:
+        """One changed file loaded and chunked, or the reason it could not be."""
+        path, key, digest, meta_digest = item
+        try:
+            loaded = self._load(path, on_page)
+            meta = claim_doc_id(document_meta(path, loaded, manifest, key), key, claimed)
+            chunks = unique_chunks(self.chunker.chunk(loaded.blocks, meta, key))
+            if not chunks:
+                raise LoadError("no text to index after removing headings")
+        except LoadError as exc:
+            return str(exc)
+        except OSError as exc:
+            return f"cannot read the file ({exc.strerror or exc})"
+        is_new = key not in ledger.files
+        return _Pending(key, path, digest, meta_digest, chunks, meta.title, meta.doc_id, is_new)
+
+    def _load(self, path: Path, on_page: PageProgress | None) -> LoadedDocument:
         """Load one file within the size and page limits; a long PDF reports its pages."""
-
-        def on_page(done: int, pages: int) -> None:
-            if progress:
-                progress(done, pages, key + PAGES)
-
         limit = int(self.settings.max_file_mb * 1e6)
         return load_file(path, limit, self.settings.max_pages, on_page)
 
     def _write(
         self,
-        pending: list[_Pending],
+        pending: Planned,
         ledger: Ledger,
         report: IngestReport,
         progress: Progress | None,
     ) -> None:
-        total = sum(len(p.chunks) for p in pending)
         done = 0
         if progress:
-            progress(0, total, "")
-        for item in pending:
-            vectors, second_vectors = self._embed(item.chunks, done, total, item.key, progress)
-            self.store.upsert(item.chunks, vectors, second_vectors)
-            new_ids = [c.metadata["chunk_id"] for c in item.chunks]
-            old = ledger.files.get(item.key)
-            if old:
-                self.store.delete(set(old.chunk_ids) - set(new_ids))
-            ledger.files[item.key] = FileEntry(
-                item.key, item.sha256, item.doc_id, item.title, new_ids, item.meta_sha256
-            )
-            self.store.save_ledger(ledger)
-            (report.added if item.is_new else report.updated).append(item.key)
-            done += len(item.chunks)
-            report.chunks_embedded += len(item.chunks)
+            progress(0, 0, "")
+        items = iter(pending)
+        with contextlib.closing(items):  # on Ctrl+C, the parsing thread stops at once
+            for item in items:
+                done = self._write_one(item, ledger, report, done, pending, progress)
+
+    def _write_one(
+        self,
+        item: _Pending,
+        ledger: Ledger,
+        report: IngestReport,
+        done: int,
+        pending: Planned,
+        progress: Progress | None,
+    ) -> int:
+        """Embed and store one file's chunks, then record it; returns the chunks done."""
+        total = pending.estimated_chunks(done + len(item.chunks))
+        vectors, second_vectors = self._embed(item.chunks, done, total, item.key, progress)
+        self.store.upsert(item.chunks, vectors, second_vectors)
+        new_ids = [c.metadata["chunk_id"] for c in item.chunks]
+        old = ledger.files.get(item.key)
+        if old:
+            self.store.delete(set(old.chunk_ids) - set(new_ids))
+        ledger.files[item.key] = FileEntry(
+            item.key, item.sha256, item.doc_id, item.title, new_ids, item.meta_sha256
+        )
+        self.store.save_ledger(ledger)
+        (report.added if item.is_new else report.updated).append(item.key)
+        report.chunks_embedded += len(item.chunks)
+        return done + len(item.chunks)
 
     def _embed(
         self, chunks: list[Document], done: int, total: int, name: str, progress: Progress | None
@@ -349,6 +448,15 @@ class Indexer:
                 progress(done + min(start + step, len(texts)), total, name)
         return vectors[0], (vectors[1] if len(vectors) > 1 else None)
 
+    def _stop(self, ledger: Ledger, report: IngestReport) -> None:
+        """After Ctrl+C: leave the index consistent (the files indexed so far, no stray
+        chunks, BM25 in step) so that it can be searched, and the next run resumes."""
+        self._repair(ledger, report)
+        self.store.save_ledger(ledger)
+        self._refresh_bm25(ledger, force=True)
+        self._publish(ledger)
+        self.store.run_marker.unlink(missing_ok=True)
+
     def _refresh_bm25(self, ledger: Ledger, force: bool) -> None:
         """Rebuild BM25 from Chroma when chunks changed or it disagrees with the ledger; the
         new index replaces the old one atomically (``ingest.publish``)."""
@@ -360,6 +468,10 @@ class Indexer:
                     return
             except Exception:  # unreadable or half-written: rebuild it
                 pass
-        docs = self.store.all_documents()
-        texts = [embedding_text(d, self.settings.embed_headers) for d in docs]
-        publish_bm25(BM25Index.build([str(d.id) for d in docs], texts), link)
+        headers = self.settings.embed_headers
+        self.store.write_bm25(self.store.all_documents(), lambda d: embedding_text(d, headers))
+
+    def _publish(self, ledger: Ledger) -> None:
+        """On a Chroma server, record the chunks this run left: readers elsewhere follow it."""
+        if self.store.remote and self.store.published_state() != chunk_digest(ledger.chunk_ids()):
+            self.store.publish(ledger)

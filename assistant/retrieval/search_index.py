@@ -7,6 +7,7 @@ by document, year and kind.
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from typing import Any
 from assistant.index.chunk_table import ChunkTable
 from assistant.index.embeddings import LocalEmbeddings, first_embeddings, second_embeddings
 from assistant.index.lexical import BM25Index, tokenize, tokenize_query
-from assistant.index.store import LEDGER_FILE, IndexStore
+from assistant.index.store import IndexStore, chunk_digest
 from assistant.ingest.chunking import embedding_text
 from assistant.ingest.structure import is_reference_list
 from assistant.retrieval.named_sources import SourceNames
@@ -98,6 +99,21 @@ def fresh_store(settings: Settings) -> IndexStore:
     return store
 
 
+def top_rows(scores: Any, k: int):  # -> numpy.ndarray
+    """The rows of the ``k`` highest scores, best first (ties in row order), without sorting
+    the whole library."""
+    import numpy as np
+
+    if k < len(scores):
+        part = np.argpartition(-scores, k - 1)[:k]
+        threshold = scores[part].min()
+        # every row tied at the cut, in row order (rows scoring nothing are never returned)
+        part = np.flatnonzero(scores >= threshold if threshold > 0 else scores > 0)
+    else:
+        part = np.arange(len(scores))
+    return part[np.argsort(-scores[part], kind="stable")][:k]
+
+
 class SearchIndex:
     """The readable side of an index: dense and lexical search plus chunk look-up."""
 
@@ -110,20 +126,30 @@ class SearchIndex:
             raise IndexMissingError(
                 f"no index in {settings.index_dir}: run 'cluster-assistant ingest' first"
             )
-        self._stamp = self._ledger_stamp()
+        self._stamp = self.store.stamp()
         self._tokens_of: dict[str, list[str]] = {}
         self._masks: dict[Filters, Any] = {}
 
     @cached_property
     def bm25(self) -> BM25Index:
-        """The stored BM25 index (its current generation), or one built from the chunks when
-        it cannot be read (an index folder damaged or copied without it)."""
-        try:
-            return BM25Index.load(self.store.bm25_dir.resolve())
-        except Exception:  # missing or unreadable: the chunks are the source of truth
-            docs = list(self.table.by_id.values())
-            texts = [embedding_text(d, self.settings.embed_headers) for d in docs]
-            return BM25Index.build([str(d.id) for d in docs], texts)
+        """The BM25 index of the folder (its current generation), or one built from the
+        chunks when it cannot be read (an index folder damaged or copied without it). With a
+        Chroma server, the folder's copy is a cache: rebuilt from the server's chunks when it
+        does not hold the published ones."""
+        folder = self.store.bm25_dir
+        headers = self.settings.embed_headers
+        docs = list(self.table.by_id.values())
+        if not self.store.remote:
+            try:
+                return BM25Index.load(folder.resolve())
+            except Exception:  # missing or unreadable: the chunks are the source of truth
+                return BM25Index.build(
+                    [str(d.id) for d in docs], [embedding_text(d, headers) for d in docs]
+                )
+        with contextlib.suppress(Exception):  # missing or half-written: rebuilt below
+            if chunk_digest(BM25Index.stored_ids(folder)) == self._stamp:
+                return BM25Index.load(folder.resolve())
+        return self.store.write_bm25(docs, lambda d: embedding_text(d, headers))
 
     @cached_property
     def table(self) -> ChunkTable:
@@ -140,23 +166,38 @@ class SearchIndex:
             i for i, d in self.table.by_id.items() if is_reference_list(d.page_content)
         )
 
+    @cached_property
+    def columns(self) -> dict[str, Any]:
+        """The filterable metadata of the BM25 rows as arrays: document and kind codes (indexes
+        into ``doc_names``/``kind_names``; -1 for a row missing from the table) and years (NaN
+        when unknown). Filters become array comparisons, not a loop over the library."""
+        import numpy as np
+
+        by_id = self.table.by_id
+        metas = [by_id[i].metadata if i in by_id else None for i in self.bm25.ids]
+        columns: dict[str, Any] = {}
+        for key in ("doc_id", "kind"):
+            values = [None if m is None else m.get(key) for m in metas]
+            names = sorted({str(v) for v in values if v is not None})
+            code = {name: n for n, name in enumerate(names)}
+            columns[key] = np.array([code.get(str(v), -1) for v in values], dtype=np.int32)
+            columns[key + "_names"] = code
+        years = [None if m is None else m.get("year") for m in metas]
+        columns["year"] = np.array([np.nan if y is None else y for y in years], dtype=np.float64)
+        columns["present"] = np.array([m is not None for m in metas])
+        return columns
+
     def refresh(self) -> None:
         """Drop what was read from disk, and reopen Chroma, if an ingest (in this process or
         another) has changed the index since: one ``stat`` of the ledger per call."""
-        stamp = self._ledger_stamp()
+        stamp = self.store.stamp()
         if stamp != self._stamp:
             self._stamp = stamp
             self.store = fresh_store(self.settings)
-            for name in ("bm25", "table", "sources", "reference_ids"):
+            for name in ("bm25", "table", "sources", "reference_ids", "columns"):
                 self.__dict__.pop(name, None)
             self._tokens_of.clear()
             self._masks.clear()
-
-    def _ledger_stamp(self) -> int:
-        try:
-            return (self.store.root / LEDGER_FILE).stat().st_mtime_ns
-        except OSError:
-            return 0
 
     def query_vector(self, query: str, second: bool = False) -> list[float]:
         """The query's vector from the first model, or from the second (``second=True``)."""
@@ -218,7 +259,7 @@ class SearchIndex:
         """``(chunk_id, cosine similarity)`` pairs, best first (query as text or vector), from
         the first model's vectors or the second's."""
         collection = self._collection(second)
-        n = collection.count()
+        n = len(self.table)  # the same chunks as the collection's (a count costs a scan)
         if not n:
             return []
         vector = self.query_vector(query, second) if isinstance(query, str) else list(query)
@@ -243,7 +284,6 @@ class SearchIndex:
         ``expansion.phrases`` (e.g. glossary synonyms) and, with ``feedback`` chunk ids, the
         best terms of those chunks (RM3-like) join the query with weights below its own terms.
         """
-        import numpy as np
 
         bm25 = self.bm25
         tokens = tokenize_query(query)
@@ -258,10 +298,11 @@ class SearchIndex:
         scores = bm25.score_terms(list(terms.items()))
         if filters:
             scores = scores * self._mask(filters)
-        top = np.argsort(-scores, kind="stable")[:k]
         known = self.table.by_id  # BM25 may lag behind Chroma after a killed run
         return [
-            (bm25.ids[r], float(scores[r])) for r in top if scores[r] > 0 and bm25.ids[r] in known
+            (bm25.ids[r], float(scores[r]))
+            for r in top_rows(scores, k)
+            if scores[r] > 0 and bm25.ids[r] in known
         ]
 
     def _tokens(self, chunk_id: str) -> list[str]:
@@ -275,9 +316,24 @@ class SearchIndex:
         import numpy as np
 
         if filters not in self._masks:
-            by_id = self.table.by_id
-            self._masks[filters] = np.array(
-                [i in by_id and filters.accepts(by_id[i].metadata) for i in self.bm25.ids],
-                dtype=np.float32,
-            )
+            if len(self._masks) > 256:  # named-source filters vary with the question
+                self._masks.clear()
+            self._masks[filters] = self._accepted(filters).astype(np.float32)
         return self._masks[filters]
+
+    def _accepted(self, filters: Filters):  # -> numpy.ndarray of bool
+        """``Filters.accepts`` for every BM25 row at once."""
+        import numpy as np
+
+        cols = self.columns
+        keep = cols["present"].copy()
+        for key, wanted in (("doc_id", filters.doc_ids), ("kind", filters.kinds)):
+            if wanted is not None:
+                codes = [cols[key + "_names"][w] for w in wanted if w in cols[key + "_names"]]
+                keep &= np.isin(cols[key], codes)
+        with np.errstate(invalid="ignore"):  # NaN years fail both comparisons, as in accepts
+            if filters.year_min is not None:
+                keep &= cols["year"] >= filters.year_min
+            if filters.year_max is not None:
+                keep &= cols["year"] <= filters.year_max
+        return keep

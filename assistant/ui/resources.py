@@ -1,7 +1,7 @@
 """Heavy objects shared by all sessions, built once with ``st.cache_resource``.
 
 Nothing here loads a model at import time: the first call does. Objects that read the index
-are keyed by the index's version (the ledger's modification time), so they are rebuilt after
+are keyed by the index's version (``index_version``), so they are rebuilt after
 an upload or a removal.
 """
 
@@ -32,6 +32,19 @@ def index_version(settings: Settings) -> float:
     return ledger.stat().st_mtime if ledger.exists() else 0.0
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _stamp_store(key: str, _settings: Settings) -> IndexStore:
+    return IndexStore(_settings)
+
+
+def _version(settings: Settings) -> str:
+    """The cache key of objects that read the index: the ledger's modification time, or with
+    a Chroma server the digest of the chunks its last ingest published (from any client)."""
+    if not settings.chroma_url:
+        return str(index_version(settings))
+    return _stamp_store(_key(settings), settings).stamp()
+
+
 def _key(settings: Settings) -> str:
     return settings.model_dump_json()
 
@@ -47,13 +60,13 @@ def embeddings(settings: Settings) -> LocalEmbeddings:
 
 
 @st.cache_resource(show_spinner="Opening the index…", max_entries=4)
-def _search_index(key: str, version: float, _settings: Settings) -> SearchIndex:
+def _search_index(key: str, version: str, _settings: Settings) -> SearchIndex:
     return SearchIndex(_settings, embeddings(_settings))
 
 
 def search_index(settings: Settings) -> SearchIndex:
     """The readable index for the current settings and index version."""
-    return _search_index(_key(settings), index_version(settings), settings)
+    return _search_index(_key(settings), _version(settings), settings)
 
 
 def retriever(settings: Settings, k: int | None = None) -> HybridRetriever:
@@ -79,7 +92,7 @@ def chat_model(settings: Settings):  # -> BaseChatModel | None
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _answerer(key: str, version: float, _settings: Settings) -> Answerer:
+def _answerer(key: str, version: str, _settings: Settings) -> Answerer:
     return Answerer.from_settings(
         _settings, retriever=retriever(_settings), chat_model=chat_model(_settings)
     )
@@ -87,11 +100,11 @@ def _answerer(key: str, version: float, _settings: Settings) -> Answerer:
 
 def answerer(settings: Settings) -> Answerer:
     """The answerer over the current index (shared by all sessions)."""
-    return _answerer(_key(settings), index_version(settings), settings)
+    return _answerer(_key(settings), _version(settings), settings)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _recommender(key: str, version: float, _settings: Settings) -> Recommender:
+def _recommender(key: str, version: str, _settings: Settings) -> Recommender:
     return Recommender(
         _settings,
         retriever=retriever(_settings, k=10),
@@ -102,7 +115,7 @@ def _recommender(key: str, version: float, _settings: Settings) -> Recommender:
 
 def recommender(settings: Settings) -> Recommender:
     """The recommender over the current index and knowledge base (shared by all sessions)."""
-    return _recommender(_key(settings), index_version(settings), settings)
+    return _recommender(_key(settings), _version(settings), settings)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
