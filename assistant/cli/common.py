@@ -51,7 +51,7 @@ class _Loading:
         spinner = Spinner("dots", Text(message, style="dim"))
         # no redirection: stdout stays the JSON (or text) the command prints, nothing else
         self.live = Live(spinner, console=console, transient=True, redirect_stdout=False)
-        self.live.start()
+        self.live.start(refresh=True)
 
     def stop(self) -> None:
         if self.live is not None:
@@ -89,7 +89,7 @@ out = _Out(highlight=False)
 
 def warn(message: str) -> None:
     """One line on stderr, printed as text (never as markup)."""
-    console.print(Text(message, style="yellow"))
+    console.print(Text(message, style="yellow"), soft_wrap=True)
 
 
 def make_settings(index: Path | None = None, **overrides: Any) -> Settings:
