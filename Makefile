@@ -39,8 +39,10 @@ run: install
 	$(VENV)/bin/streamlit run streamlit_app.py --server.address $(HOST) --server.port $(PORT) \
 		--server.headless true --browser.gatherUsageStats false
 
+# Per-test progress (no -q), skips and failures summarised (-ra, in pyproject.toml), the
+# slowest steps at the end. The starter-corpus index is built once and cached between runs.
 test: install
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest --durations=15
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -48,8 +50,10 @@ lint: install
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
+# make bench BENCH_ARGS="--skip-fresh --index index" leaves out the fresh clone (minutes)
+BENCH_ARGS ?=
 bench: install
-	$(PY) benchmarks/ingest_bench.py
+	$(PY) benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) index

@@ -40,13 +40,31 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     return (UserError, IndexMissingError, IndexStoreError, ModelNotFoundError, FileNotFoundError)
 
 
+def _error(message: str) -> None:
+    console.print(f"[bold red]Error:[/] {escape(message)}", soft_wrap=True)
+
+
+def _usage_error(exc: typer.TyperException) -> None:
+    """A wrong command line in one line, with where to read the usage (for no arguments at
+    all, the help has been printed already)."""
+    message = exc.format_message().strip()
+    ctx = getattr(exc, "ctx", None)
+    if message:
+        _error(message + (f" (see: {ctx.command_path} --help)" if ctx is not None else ""))
+
+
 def main() -> None:
-    """Entry point: run the app; user errors become one clear line and exit code 2."""
+    """Entry point: run the app; user errors (wrong options included) become one clear line
+    and exit code 2, never a traceback."""
     try:
-        app()
+        code = app(standalone_mode=False)
+    except typer.TyperException as exc:  # unknown option, missing --batch file, bad value…
+        _usage_error(exc)
+        sys.exit(exc.exit_code)
     except _user_errors() as exc:
-        console.print(f"[bold red]Error:[/] {escape(str(exc))}")
+        _error(str(exc))
         sys.exit(2)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, typer.Abort):
         console.print("Interrupted.")
         sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -13,11 +13,11 @@ from assistant.cli.common import (
     IndexOption,
     JsonOption,
     console,
+    loading,
     make_settings,
     one_input,
     out,
     print_json,
-    read_jsonl,
     run_batch,
 )
 
@@ -88,23 +88,35 @@ def ask(
 ) -> None:
     """Answer a question from the library, citing the passages used."""
     question = one_input(question, batch, "QUESTION")
-    answerer = make_answerer(index, no_llm)
-    if batch is not None:
-        run_batch(batch, "question", lambda q: answerer.answer(q).to_dict())
-        return
-    if as_json:
-        print_json(answerer.answer(question).to_dict(), pretty=True)
-        return
-    show_streamed(answerer, question)
+    with loading():
+        answerer = make_answerer(index, no_llm)
+        if batch is not None:
+            run_batch(batch, "question", lambda q: answerer.answer(q).to_dict())
+        elif as_json:
+            print_json(answerer.answer(question).to_dict(), pretty=True)
+        else:
+            show_streamed(answerer, question)
+
+
+def _check_turns(turns: Any) -> str | None:
+    """Why a conversation's ``turns`` are not a list of questions, or None."""
+    if not isinstance(turns, list) or not turns:
+        return 'no "turns" list'
+    for number, turn in enumerate(turns, 1):
+        question = turn.get("question") if isinstance(turn, dict) else None
+        if not isinstance(question, str) or not question.strip():
+            return f'turn {number} has no "question" text'
+    return None
 
 
 def _chat_batch(answerer: Answerer, batch: Path) -> None:
     from assistant.answering.chat import ChatSession
 
-    for row in read_jsonl(batch):
+    def converse(turns: list[dict[str, Any]]) -> dict[str, Any]:
         session = ChatSession(answerer)
-        turns = [session.ask(str(t.get("question", ""))).to_dict() for t in row.get("turns", [])]
-        print_json({"id": row.get("id"), "turns": turns})
+        return {"turns": [session.ask(turn["question"]).to_dict() for turn in turns]}
+
+    run_batch(batch, "turns", converse, check=_check_turns)
 
 
 def chat(
@@ -119,10 +131,11 @@ def chat(
     interactively, ``--json`` prints each answer as JSON instead of text."""
     from assistant.answering.chat import ChatSession
 
-    answerer = make_answerer(index, no_llm)
-    if batch is not None:
-        _chat_batch(answerer, Path(batch))
-        return
+    with loading():
+        answerer = make_answerer(index, no_llm)
+        if batch is not None:
+            _chat_batch(answerer, Path(batch))
+            return
     session = ChatSession(answerer)
     console.print(f"Ask about cluster policy ({answerer.mode} answers). {CHAT_HELP}")
     while True:
@@ -142,6 +155,8 @@ def chat(
         elif line.startswith("/"):
             console.print(CHAT_HELP)
         elif as_json:  # one JSON object per answer, for scripts that talk to the chat
-            print_json(session.ask(line).to_dict())
+            with loading("Searching the library…"):
+                print_json(session.ask(line).to_dict())
         else:
-            show_streamed(session, line)
+            with loading("Searching the library…"):
+                show_streamed(session, line)

@@ -16,6 +16,7 @@ from assistant.cli.common import (
     IndexOption,
     JsonOption,
     UserError,
+    loading,
     make_settings,
     one_input,
     out,
@@ -69,17 +70,17 @@ def recommend(
 ) -> None:
     """Recommend policy instruments for a described cluster: a cited roadmap by phase."""
     description = one_input(description, batch, "DESCRIPTION")
-    if batch is None and not description.strip():
-        raise UserError("the description is empty")
     if export is not None and export.suffix.lower() not in (".md", ".markdown", ".docx"):
         raise UserError(f"--export needs a .md or .docx file name, not '{export.name}'")
-    recommender = make_recommender(make_settings(index))
-    if batch is not None:
-        if export is not None:
-            raise UserError("--export works with a single DESCRIPTION, not with --batch")
-        run_batch(batch, "description", lambda d: recommender.recommend(d).to_dict())
-        return
-    roadmap = recommender.recommend(description)
+    if batch is not None and export is not None:
+        raise UserError("--export works with a single DESCRIPTION, not with --batch")
+    settings = make_settings(index)
+    with loading():
+        recommender = make_recommender(settings)
+        if batch is not None:
+            run_batch(batch, "description", lambda d: recommender.recommend(d).to_dict())
+            return
+        roadmap = recommender.recommend(description)
     if export is not None:
         _export(roadmap, export)
     if as_json:

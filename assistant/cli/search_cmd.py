@@ -13,6 +13,7 @@ from assistant.cli.common import (
     BatchOption,
     IndexOption,
     JsonOption,
+    loading,
     make_settings,
     one_input,
     out,
@@ -36,11 +37,12 @@ def search(
 
     query = one_input(query, batch, "QUERY")
     settings = make_settings(index)  # same k and per-document cap as ask, unless -k is given
-    retriever = HybridRetriever.from_settings(settings, k=k or settings.top_k)
-    if batch is not None:
-        run_batch(batch, "question", lambda q: {"results": _records(retriever.invoke(q))})
-        return
-    docs = retriever.invoke(query)
+    with loading():
+        retriever = HybridRetriever.from_settings(settings, k=k or settings.top_k)
+        if batch is not None:
+            run_batch(batch, "question", lambda q: {"results": _records(retriever.invoke(q))})
+            return
+        docs = retriever.invoke(query)
     if as_json:
         print_json({"query": query, "results": _records(docs)}, pretty=True)
         return
