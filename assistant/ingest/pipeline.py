@@ -87,7 +87,7 @@ class Planned:
         self.progress = progress
         # pages read of the file being parsed, set by the parse thread and reported from the
         # calling thread (a Streamlit progress bar may only be updated from its own thread)
-        self.pages: tuple[int, int, str] | None = None
+        self.pages: dict[str, tuple[int, int]] = {}
         self.bytes_total = sum(_size(path) for path, *_ in changed) or 1
         self.bytes_done = 0
 
@@ -98,7 +98,7 @@ class Planned:
         try:
             queue = deque(self._submit(pool, item) for item in self.changed[:PARSE_AHEAD])
             for n, item in enumerate(self.changed):
-                result = self._wait(queue.popleft())
+                result = self._wait(queue.popleft(), item[1])
                 if n + PARSE_AHEAD < len(self.changed):
                     queue.append(self._submit(pool, self.changed[n + PARSE_AHEAD]))
                 self.bytes_done += _size(item[0])
@@ -111,20 +111,26 @@ class Planned:
 
     def _submit(self, pool: Any, item: tuple[Path, str, str, str]) -> Any:
         def on_page(done: int, pages: int) -> None:
-            self.pages = (done, pages, item[1] + PAGES)
+            self.pages[item[1]] = (done, pages)
 
         return pool.submit(self.parse, item, on_page=on_page)
 
-    def _wait(self, future: Any) -> _Pending | str:
+    def _wait(self, future: Any, key: str) -> _Pending | str:
         """The parse result, reporting the pages read while a long file is parsed."""
         from concurrent.futures import TimeoutError as Pending
 
         while True:
             try:
-                return future.result(timeout=0.5)
+                result = future.result(timeout=0.5)
             except Pending:
-                if self.progress and self.pages:
-                    self.progress(*self.pages)
+                self._report_pages(key, self.pages.get(key))
+            else:
+                self._report_pages(key, self.pages.pop(key, None))
+                return result
+
+    def _report_pages(self, key: str, pages: tuple[int, int] | None) -> None:
+        if self.progress and pages:
+            self.progress(*pages, key + PAGES)
 
     def estimated_chunks(self, chunks_so_far: int) -> int:
         """All the chunks this run will embed, estimated from the bytes parsed so far."""

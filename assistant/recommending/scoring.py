@@ -25,15 +25,15 @@ FIT_MATCH = 0.5
 FIT_MISMATCH = -2.5
 PREREQ_MISSING = -3.0
 PREREQ_UNKNOWN = -1.0
-PRACTICE_WEIGHT = 0.5
+PRACTICE_WEIGHT = 0.25
 # A need the documents state for most clusters of a kind (``fit.common_need``): full weight
 # when the profile shows the kind, half when it does not say.
-COMMON_NEED_WEIGHT = 2.0
+COMMON_NEED_WEIGHT = 3.0
 # Warned against in this situation, on one word of evidence: held back, not ruled out.
 CONFLICT_PENALTY = -4.0
 CONFLICT_EVIDENCE = 2
 # Cosine similarity of the description to the instrument's own description (a tie-breaker).
-SIMILARITY_WEIGHT = 2.5
+SIMILARITY_WEIGHT = 3.5
 
 DIMENSIONS = (
     ("development_level", "development_level", "development level"),
