@@ -143,6 +143,7 @@ def recommend(
         Path, typer.Option("--vocab", help="Expected-instrument names -> catalog ids.")
     ] = EVAL_DIR / "instrument_vocabulary.json",
     k: Annotated[int, typer.Option("-k", min=1, help="Cut-off for recall@k.")] = 6,
+    split: SplitOption = None,
     index: IndexOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -150,7 +151,7 @@ def recommend(
     from assistant.evaluation.recommendations import evaluate_recommendations
     from assistant.index.embeddings import first_embeddings
 
-    rows = list(read_jsonl(scenarios))
+    rows = _rows([scenarios], split)
     if not vocab.exists():
         raise UserError(f"no such file: {vocab}")
     names = json.loads(vocab.read_text(encoding="utf-8"))
@@ -163,7 +164,8 @@ def recommend(
     if as_json:
         print_json(figures, pretty=True)
         return
-    table = Table(title=Text(f"Recommendations on {scenarios} ({len(rows)} scenarios)"))
+    where = f"{scenarios}" + (f" (split {split})" if split else "")
+    table = Table(title=Text(f"Recommendations on {where} ({len(rows)} scenarios)"))
     table.add_column("method")
     table.add_column(f"recall@{k}", justify="right")
     for label, key in (
