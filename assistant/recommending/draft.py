@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from assistant.citations import Citation
-from assistant.knowledge.catalog import PHASES, Catalog, Instrument, KnowledgeError, load_catalog
+from assistant.knowledge.catalog import Catalog, Instrument, KnowledgeError, load_catalog
 from assistant.recommending import quotes
 from assistant.recommending.profile import ClusterProfile
 from assistant.recommending.roadmap import Recommendation, Roadmap, SimilarCase
@@ -26,7 +26,7 @@ from assistant.recommending.scoring import FLAG_PHRASES, PROBLEM_PHRASES
 
 Style = Literal["", "b", "i"]
 Run = tuple[str, Style]
-Kind = Literal["h1", "h2", "p", "li", "num", "table", "small"]
+Kind = Literal["h1", "h2", "p", "li", "num", "table", "small", "ref"]
 
 DEFAULT_MONTHS = 36
 # Share of the programme's time frame in which each phase runs (start, end).
@@ -73,7 +73,11 @@ VALUE_WORDS = {
     **FLAG_PHRASES,
     **PROBLEM_PHRASES,
 }
-NUMBER_WORDS = dict(enumerate("zero one two three four five six seven eight nine ten".split()))
+NUMBER_WORDS = dict(
+    enumerate(
+        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+    )
+)
 VERBS = ("note", "observe", "stress", "report")
 OPENERS = (
     "It fits because the description points to {}.",
@@ -174,8 +178,8 @@ def horizon(profile: ClusterProfile) -> tuple[int, bool]:
 
 def timing(phase: str, months: int) -> str:
     start, end = PHASE_WINDOWS[phase]
-    first, last = int(start * months) + 1, max(int(round(end * months)), int(start * months) + 2)
-    return f"Months {first}–{last}"
+    first, last = int(start * months) + 1, max(round(end * months), int(start * months) + 2)
+    return f"Months\u00a0{first}–{last}"
 
 
 def case_reasons(why: str) -> str:
@@ -294,12 +298,14 @@ class DraftBuilder:
             Block("p", [("The cluster. ", "b"), (self.cluster_sentence(), "")]),
             Block(
                 "p",
-                [("Main problems. ", "b")]
-                + plain(
-                    sentence(listing(problems))
-                    if problems
-                    else "The description names no specific problem yet."
-                ),
+                [
+                    ("Main problems. ", "b"),
+                    *plain(
+                        sentence(listing(problems))
+                        if problems
+                        else "The description names no specific problem yet."
+                    ),
+                ],
             ),
             Block("p", [("The strategy in five lines.", "b")]),
         ]
@@ -369,20 +375,20 @@ class DraftBuilder:
                 Block("h1", plain("Roadmap")),
                 Block("p", plain("No instrument fits what is known yet.")),
             ]
-        span = "" if given else f" The description gives no time frame; timing assumes "
+        span = "" if given else " The description gives no time frame; timing assumes "
         span += "" if given else f"a programme of {months // 12} years."
         header = ["Phase", "Instrument", "What to do", "Who leads", "Timing"]
         header += ["Indicator of progress", "Key caution"]
         return [
-            Block("h1", plain("Roadmap")),
+            Block("h1", plain("Roadmap"), wide=True),
             Block(
                 "table",
                 header=header,
                 rows=rows,
-                widths=[1.1, 1.5, 2.3, 1.5, 0.8, 1.7, 2.3],
+                widths=[1.0, 1.5, 2.4, 1.5, 1.0, 1.7, 2.3],
                 wide=True,
             ),
-            Block("small", plain("Timing is indicative." + span)),
+            Block("small", plain("Timing is indicative." + span), wide=True),
         ]
 
     def roadmap_row(self, rec: Recommendation, months: int) -> list[str]:
@@ -434,7 +440,7 @@ class DraftBuilder:
     def avoid(self) -> list[Block]:
         out = [Block("h1", plain("What not to do"))]
         if not self.roadmap.not_recommended:
-            return out + [Block("p", plain("Nothing in the description triggers a known pitfall."))]
+            return [*out, Block("p", plain("Nothing in the description triggers a known pitfall."))]
         for item in self.roadmap.not_recommended:
             runs: list[Run] = [(item.name.strip('"').rstrip(".") + ". ", "b")]
             runs += plain(sentence(item.reason))
@@ -447,7 +453,7 @@ class DraftBuilder:
     def cases(self) -> list[Block]:
         out = [Block("h1", plain("Similar cases and what they teach"))]
         if not self.roadmap.similar_cases:
-            return out + [Block("p", plain("No documented case is close enough to compare."))]
+            return [*out, Block("p", plain("No documented case is close enough to compare."))]
         return out + [Block("li", self.case_runs(c)) for c in self.roadmap.similar_cases]
 
     def case_runs(self, case: SimilarCase) -> list[Run]:
@@ -461,7 +467,7 @@ class DraftBuilder:
             runs += plain(f"It used {count} of the instruments proposed here: {'; '.join(used)}. ")
         entry = self.catalog.cases_by_id.get(case.case_id) if self.catalog else None
         if entry:
-            runs += [("What it teaches: ", "i")] + plain(sentence(" ".join(entry.outcomes.split())))
+            runs += [("What it teaches: ", "i"), *plain(sentence(" ".join(entry.outcomes.split())))]
         if case.source:
             runs[-1] = (runs[-1][0].rstrip("."), runs[-1][1])
             runs += plain(f" {self.parenthetical(case.source)}.")
@@ -495,7 +501,7 @@ class DraftBuilder:
                 )
         rows = sorted(entries.values(), key=lambda e: e[0].lower())
         return [Block("h1", plain("References"))] + [
-            Block("li", [(head + " ", ""), (title + ". ", "i"), (pub, "")])
+            Block("ref", [(head + " ", ""), (title + ". ", "i"), (pub, "")])
             for head, title, pub in rows
         ]
 

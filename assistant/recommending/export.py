@@ -97,11 +97,11 @@ def _styles(doc: Any) -> None:
     normal.font.color.rgb = RGBColor(*INK)
     normal.paragraph_format.space_after = Pt(6)
     normal.paragraph_format.line_spacing = 1.15
-    for name, size in (("Title", 24), ("Subtitle", 12), ("Heading 1", 15), ("Heading 2", 11.5)):
+    for name, size in (("Title", 24), ("Heading 1", 15), ("Heading 2", 11)):
         style = doc.styles[name]
         style.font.name, style.font.size = FONT, Pt(size)
         style.font.italic = False
-        style.font.color.rgb = RGBColor(*(ACCENT if name != "Subtitle" else INK))
+        style.font.color.rgb = RGBColor(*ACCENT)
         style.paragraph_format.space_before = Pt(14 if name == "Heading 1" else 8)
         style.paragraph_format.space_after = Pt(4)
     for name in ("List Bullet", "List Number"):
@@ -156,11 +156,12 @@ def _shade(cell: Any, fill: str) -> None:
     cell._tc.get_or_add_tcPr().append(shading)
 
 
-def _repeat_header(row: Any) -> None:
+def _row_flag(row: Any, name: str) -> None:
+    """Set a row property: ``tblHeader`` (repeat on each page), ``cantSplit`` (keep whole)."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
-    flag = OxmlElement("w:tblHeader")
+    flag = OxmlElement(f"w:{name}")
     flag.set(qn("w:val"), "true")
     row._tr.get_or_add_trPr().append(flag)
 
@@ -174,9 +175,12 @@ def _table(doc: Any, block: Block, text_width_cm: float) -> None:
     total = sum(block.widths) or len(block.header)
     widths = [Cm(text_width_cm * w / total) for w in block.widths or [1] * len(block.header)]
     size = Pt(8.5 if len(block.header) > 4 else 9.5)
-    _repeat_header(table.rows[0])
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+    _row_flag(table.rows[0], "tblHeader")
     for row_no, cells in enumerate([block.header, *block.rows]):
         row = table.rows[0] if row_no == 0 else table.add_row()
+        _row_flag(row, "cantSplit")
         for col, (cell, text) in enumerate(zip(row.cells, cells, strict=True)):
             cell.width = widths[col]
             para = cell.paragraphs[0]
@@ -189,32 +193,33 @@ def _table(doc: Any, block: Block, text_width_cm: float) -> None:
 
 def _word_block(doc: Any, block: Block) -> None:
     from docx.enum.section import WD_SECTION
-    from docx.shared import Pt
+    from docx.shared import Cm, Pt
 
+    landscape = doc.sections[-1].page_width > doc.sections[-1].page_height
+    if block.wide != landscape and block.kind in ("h1", "table"):
+        _page(doc.add_section(WD_SECTION.NEW_PAGE), landscape=block.wide)
     if block.kind == "table":
-        if block.wide:
-            _page(doc.add_section(WD_SECTION.NEW_PAGE), landscape=True)
         width = (A4[1] if block.wide else A4[0]) / 10 - 2 * MARGIN_CM
         _table(doc, block, width)
-        if block.wide:
-            doc.add_paragraph()
         return
     if block.kind in ("h1", "h2"):
-        wide = doc.sections[-1].page_width > doc.sections[-1].page_height
-        if wide and block.kind == "h1":
-            _page(doc.add_section(WD_SECTION.NEW_PAGE), landscape=False)
         doc.add_heading(block.text, level=1 if block.kind == "h1" else 2)
         return
     style = {"li": "List Bullet", "num": "List Number"}.get(block.kind)
     para = doc.add_paragraph(style=style)
     _runs(para, block.runs)
     if block.kind == "small":
+        para.paragraph_format.space_before = Pt(4)
         for run in para.runs:
             run.font.size, run.italic = Pt(8.5), True
+    if block.kind == "ref":  # hanging indent, as reference lists are set
+        para.paragraph_format.left_indent = Cm(1)
+        para.paragraph_format.first_line_indent = Cm(-1)
 
 
 def word(draft: Draft, path: Path | str) -> Path:
     from docx import Document
+    from docx.shared import Pt
 
     doc = Document()
     _styles(doc)
@@ -227,7 +232,8 @@ def word(draft: Draft, path: Path | str) -> Path:
     props.created = props.modified = datetime.now(UTC).replace(microsecond=0)
     props.last_modified_by = AUTHOR
     doc.add_paragraph(draft.title, style="Title")
-    doc.add_paragraph(draft.subtitle, style="Subtitle")
+    subtitle = doc.add_paragraph().add_run(draft.subtitle)
+    subtitle.font.size, subtitle.italic = Pt(12), True
     for block in draft.blocks:
         _word_block(doc, block)
     target = Path(path)

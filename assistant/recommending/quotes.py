@@ -70,7 +70,7 @@ def sentences(passage: str) -> list[str]:
             if (
                 line
                 and not line.startswith(("#", "|"))
-                and not _heading(line, kept[-1:] and kept[-1] or "")
+                and not _heading(line, kept[-1] if kept else "")
             ):
                 kept.append(line)
         text = clean(" ".join(kept))
