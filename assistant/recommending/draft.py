@@ -426,7 +426,7 @@ class DraftBuilder:
     def rationale(self, rec: Recommendation, n: int) -> str:
         parts = [why_sentence(rec, OPENERS[n % len(OPENERS)])]
         topic, name = instrument_topic(rec, self.catalog), short_name(rec.name)
-        found = []
+        found: list[str] = []
         for cit in rec.citations:
             if len(found) < 2 and (said := self.quoted(cit, topic, len(found), name)):
                 found.append(sentence(said))

@@ -111,6 +111,17 @@ def best_sentence(
     return best
 
 
+def key_sentence(passage: str, topic: str, name: str = "") -> str | None:
+    """The sentence to highlight: the best quotable one, else the one sharing most words."""
+    found = best_sentence(passage, topic, name=name)
+    if found:
+        return found
+    wanted = stems(f"{name} {topic}")
+    scored = [(len(wanted & stems(s)), s) for s in sentences(passage) if len(s.split()) >= 6]
+    best = max(scored, default=(0, ""), key=lambda item: item[0])
+    return best[1] if best[0] >= 2 else None
+
+
 def whole_sentence(text: str, fragment: str, max_words: int = 60) -> str | None:
     """The sentence of ``text`` that holds ``fragment`` (a curated quote), if quotable."""
     words = clean(fragment).split()

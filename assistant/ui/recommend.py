@@ -20,7 +20,7 @@ from assistant.recommending.draft import (
 )
 from assistant.recommending.export import to_docx, to_markdown
 from assistant.recommending.profile import ClusterProfile
-from assistant.recommending.quotes import best_sentence
+from assistant.recommending.quotes import key_sentence
 from assistant.recommending.roadmap import Recommendation, Roadmap
 from assistant.settings import Settings
 from assistant.ui import resources
@@ -106,7 +106,7 @@ def render_recommendation(settings: Settings, rec: Recommendation) -> None:
         store = resources.store(settings)
         topic = instrument_topic(rec, resources.catalog(settings))
         for citation in numbered(rec.citations):
-            found = best_sentence(citation.text, topic, name=short_name(rec.name))
+            found = key_sentence(citation.text, topic, short_name(rec.name))
             sentences = [found] if found else []
             render_card(citation, sentences, store, key=f"rec_{rec.instrument_id}")
 
