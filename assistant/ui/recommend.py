@@ -11,8 +11,16 @@ from pathlib import Path
 import streamlit as st
 
 from assistant.citations import Citation
+from assistant.recommending.draft import (
+    case_reasons,
+    instrument_topic,
+    short_name,
+    strip_lines,
+    used_instruments,
+)
 from assistant.recommending.export import to_docx, to_markdown
 from assistant.recommending.profile import ClusterProfile
+from assistant.recommending.quotes import key_sentence
 from assistant.recommending.roadmap import Recommendation, Roadmap
 from assistant.settings import Settings
 from assistant.ui import resources
@@ -30,7 +38,18 @@ EXAMPLE = (
 
 
 def numbered(citations: list[Citation]) -> list[Citation]:
-    return [c.model_copy(update={"marker": i}) for i, c in enumerate(citations, 1)]
+    """The citations numbered for their cards, catalog locators without line numbers."""
+    return [
+        c.model_copy(update={"marker": i, "section": strip_lines(c.section)})
+        for i, c in enumerate(citations, 1)
+    ]
+
+
+def render_quotes(settings: Settings, citations: list[Citation], key: str) -> None:
+    """Cards for curated quotes (a pitfall, a case, a disagreement): the quote highlighted."""
+    store = resources.store(settings)
+    for citation in numbered(citations):
+        render_card(citation, [citation.text], store, key=key)
 
 
 def cluster_summary(profile: ClusterProfile) -> str:
@@ -38,7 +57,11 @@ def cluster_summary(profile: ClusterProfile) -> str:
 
 
 def request_reading(example: str | None = None) -> None:
-    """Button callback: read the description (the example one if given) on this run."""
+    """Button callback: read the description (the example one if given) on this run.
+
+    The button is never disabled: a browser commits a text area's value when it loses focus,
+    so a button disabled while the area was empty would swallow the click that moves the focus.
+    """
     if example:
         st.session_state["rec_text"] = example
     st.session_state[PENDING] = True
@@ -76,61 +99,68 @@ def build_roadmap(settings: Settings, profile: ClusterProfile) -> None:
 
 def render_recommendation(settings: Settings, rec: Recommendation) -> None:
     with st.container(border=True):
-        head, score = st.columns([6, 1])
-        head.markdown(f"#### {rec.name}")
-        score.caption(f"fit score {rec.score:g}")
+        st.markdown(f"#### {rec.name}")
         st.markdown(f"**Why:** {rec.rationale}")
         if rec.cautions:
             st.markdown("**Cautions**  \n" + "\n".join(f"- {c}" for c in rec.cautions))
         store = resources.store(settings)
+        topic = instrument_topic(rec, resources.catalog(settings))
         for citation in numbered(rec.citations):
-            render_card(citation, [], store, key=f"rec_{rec.instrument_id}")
+            found = key_sentence(citation.text, topic, short_name(rec.name))
+            sentences = [found] if found else []
+            render_card(citation, sentences, store, key=f"rec_{rec.instrument_id}")
 
 
 def render_not_recommended(settings: Settings, roadmap: Roadmap) -> None:
     if not roadmap.not_recommended:
         st.info("Nothing in the description triggers a known pitfall.")
-    store = resources.store(settings)
     for item in roadmap.not_recommended:
         with st.container(border=True):
             st.markdown(f"#### :material/block: {item.name}")
             st.markdown(item.reason)
-            for citation in numbered(item.sources):
-                render_card(citation, [], store, key=f"not_{item.instrument_id}")
+            render_quotes(settings, item.sources, key=f"not_{item.instrument_id}")
 
 
 def render_cases(settings: Settings, roadmap: Roadmap) -> None:
-    store = resources.store(settings)
+    if not roadmap.similar_cases:
+        st.info("No documented case is close enough to compare: add facts to the profile above.")
+    catalog = resources.catalog(settings)
     for case in roadmap.similar_cases:
         with st.container(border=True):
             st.markdown(f"#### {case.name}" + (f" · {case.country}" if case.country else ""))
-            st.markdown(f"**Similar because:** {case.why}")
+            if reasons := case_reasons(case.why):
+                st.markdown(f"**Similar because:** {reasons}")
+            if used := used_instruments(case.case_id, roadmap, catalog):
+                st.markdown(
+                    "**Used instruments of this roadmap:**  \n" + "\n".join(f"- {u}" for u in used)
+                )
+            entry = catalog.cases_by_id.get(case.case_id)
+            if entry:
+                st.markdown(f"**What it teaches:** {' '.join(entry.outcomes.split())}")
             if case.source:
-                render_card(numbered([case.source])[0], [], store, key=f"case_{case.case_id}")
+                render_quotes(settings, [case.source], key=f"case_{case.case_id}")
 
 
 def render_disagreements(settings: Settings, roadmap: Roadmap) -> None:
     if not roadmap.disagreements:
         st.info("The documents do not disagree about the instruments in this roadmap.")
-    store = resources.store(settings)
     for item in roadmap.disagreements:
         with st.container(border=True):
             st.markdown(f"**{item.topic}**")
-            for citation in numbered(item.sides):
-                render_card(citation, [], store, key=f"dis_{item.instrument_id}")
+            render_quotes(settings, item.sides, key=f"dis_{item.instrument_id}")
 
 
-def render_downloads(roadmap: Roadmap) -> None:
+def render_downloads(settings: Settings, roadmap: Roadmap) -> None:
     left, right, _ = st.columns([1, 1, 2])
     left.download_button(
         "Strategy draft (Markdown)",
-        to_markdown(roadmap),
+        to_markdown(roadmap, settings.corpus_dir),
         file_name="cluster-strategy-draft.md",
         mime="text/markdown",
         icon=":material/description:",
     )
     with tempfile.TemporaryDirectory() as tmp:
-        data = to_docx(roadmap, Path(tmp) / "draft.docx").read_bytes()
+        data = to_docx(roadmap, Path(tmp) / "draft.docx", settings.corpus_dir).read_bytes()
     right.download_button(
         "Strategy draft (Word)",
         data,
@@ -142,7 +172,7 @@ def render_downloads(roadmap: Roadmap) -> None:
 
 def render_roadmap(settings: Settings, roadmap: Roadmap) -> None:
     st.subheader("3. Roadmap")
-    render_downloads(roadmap)
+    render_downloads(settings, roadmap)
     st.page_link(
         "assistant/ui/pages/ask.py",
         label="Ask questions about this cluster on the Ask page",
@@ -202,15 +232,13 @@ def render(settings: Settings) -> None:
         "problems, goals, time frame and budget: whatever you know.",
     )
     left, right, _ = st.columns([1, 1, 3])
-    left.button(
-        "Read the description",
-        type="primary",
-        disabled=not text.strip(),
-        on_click=request_reading,
-    )
+    left.button("Read the description", type="primary", on_click=request_reading)
     right.button("Try an example", on_click=request_reading, args=(EXAMPLE,))
     if st.session_state.pop(PENDING, False):
-        read_description(settings, st.session_state["rec_text"])
+        if text.strip():
+            read_description(settings, text)
+        else:
+            st.warning("Write a few sentences about the cluster first, or try the example.")
     if PROFILE in st.session_state:
         render_profile(settings, st.session_state[PROFILE])
     if ROADMAP in st.session_state:
