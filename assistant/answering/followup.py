@@ -344,7 +344,11 @@ def _ellipsis(body: str, previous: str) -> str:
     old = shared[0] if shared else (names[0] if names and new[:1].isupper() else None)
     if old:
         return previous.replace(old, new, 1)
-    return f"{previous.rstrip(' ?')}: {new}?"
+    runs = _runs(previous)
+    if not runs:
+        return f"{previous.rstrip(' ?')}: {new}?"
+    subject = re.sub(r"^(the|a|an)\s+", "", " ".join(runs[0][0]), flags=re.I)
+    return f"What about {new} for {_with_article(subject)}?"
 
 
 def condense(

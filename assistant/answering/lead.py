@@ -68,11 +68,13 @@ class LeadScore:
 
 
 def answer_form(question: str, sentence: str) -> bool:
-    """Whether ``sentence`` has the form of an answer to ``question`` (see the module)."""
+    """Whether ``sentence`` has the form of an answer to ``question`` (see the module); the
+    first kind of question that matches decides ('what should we not do' asks for a warning)."""
     wanted = abstain.asked_for(question)
     if wanted:
         return bool(abstain.FOUND[wanted].search(abstain.CITED_YEAR.sub(" ", sentence)))
-    return any(a.search(sentence) for q, a in _FORMS if q.search(question))
+    form = next((a for q, a in _FORMS if q.search(question)), None)  # the most specific
+    return bool(form and form.search(sentence))
 
 
 def focus_share(question: str, sentence: str) -> float:

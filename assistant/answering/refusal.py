@@ -107,9 +107,9 @@ def suggested_questions(topics: Sequence[Topic], instruments: Sequence[str]) -> 
 def refusal_text(
     reasons: Sequence[str], topics: Sequence[Topic], instruments: Sequence[str]
 ) -> str:
-    """'The library does not answer this: why. It does cover … You could ask …'."""
+    """'The library does not cover this question: why. It does cover … You could ask …'."""
     why = "; ".join(r.rstrip(".") for r in reasons)
-    text = "The library does not answer this question" + (f": {why}." if why else ".")
+    text = "The library does not cover this question" + (f": {why}." if why else ".")
     covered = [t.label() for t in topics] + [f"the instrument “{name}”" for name in instruments]
     if covered:
         text += " Near your question, it covers: " + "; ".join(covered) + "."

@@ -24,4 +24,4 @@ def clean_line(line: str) -> str:
     """``line`` without inline markup and footnote marks (a footnote line keeps its number)."""
     cleaned = _NOTE_LINE.sub(lambda m: f"Note {m.group(1)}: ", line)
     cleaned = _GLUED_NOTE.sub(r"\1", _INLINE.sub(" ", _SUP.sub("", cleaned)))
-    return line if cleaned == line else re.sub(r" {2,}", " ", cleaned).rstrip()
+    return line if cleaned == line else re.sub(r" {2,}", " ", cleaned).strip()
