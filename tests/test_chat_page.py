@@ -66,7 +66,7 @@ def test_history_survives_a_reload_and_can_be_copied_and_regenerated(library: Pa
     first.chat_input[0].set_value(QUESTION).run()
     assert not first.exception
     sid = first.session_state["chat_session_id"]
-    assert first.query_params["chat"] == [sid]
+    assert first.query_params["chat"] in (sid, [sid])
     stored = json.loads((library / "chats" / f"{sid}.json").read_text(encoding="utf-8"))
     answer = stored["messages"][-1]
     assert [m["role"] for m in stored["messages"]] == ["user", "assistant"]

@@ -61,7 +61,7 @@ def compose_extractive(
     picked = extractive.select_sentences(sentences, vectors, max_sentences)
     best = max((s.score for s in sentences), default=0.0)
     pool = [s for s in sentences if s.score >= extractive.RELATIVE_CUTOFF * best]
-    leads = choose_lead(question, pool)
+    leads = choose_lead(question, pool, [d.page_content for d in evidence.docs])
     groups = by_source(evidence.docs, [s for s in picked if s not in leads])
     order = [s.doc_index for s in leads] + [s.doc_index for g in groups for s in g]
     markers, citations = cite(evidence.docs, order)

@@ -11,15 +11,18 @@ when it leans on the sentence before it ("However, …", "This …").
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.answering import abstain
 from assistant.answering.extractive import ScoredSentence
+from assistant.answering.followup import key_entities
 from assistant.index.lexical import tokenize, tokenize_query
 
 FORM_BONUS = 0.12  # the sentence has the form of an answer to this kind of question
 FOCUS_BONUS = 0.15  # times the share of the question's key terms the sentence holds
 LEANING_PENALTY = 0.08  # the sentence opens by pointing back at the one before
+NAME_BONUS = 0.1  # times the share of the question's names its passage holds
 SECOND_LEAD = 0.92  # a second lead sentence must score this share of the first
 
 _FORMS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
@@ -83,21 +86,37 @@ def focus_share(question: str, sentence: str) -> float:
     return len(terms & set(tokenize([sentence])[0])) / len(terms) if terms else 0.0
 
 
-def lead_score(question: str, sentence: ScoredSentence) -> float:
-    """The sentence's relevance plus what makes it a direct answer (see the module)."""
+def lead_score(question: str, sentence: ScoredSentence, passage: str = "") -> float:
+    """The sentence's relevance plus what makes it a direct answer (see the module);
+    ``passage`` is the text it comes from, which should hold the names the question asks about."""
+    names = key_entities(question)
+    named = sum(n.lower() in passage.lower() for n in names) / len(names) if names else 0.0
     return (
         sentence.score
         + FORM_BONUS * answer_form(question, sentence.text)
         + FOCUS_BONUS * focus_share(question, sentence.text)
+        + NAME_BONUS * named
         - LEANING_PENALTY * bool(_LEANING.match(sentence.text))
     )
 
 
-def choose_lead(question: str, candidates: list[ScoredSentence]) -> list[ScoredSentence]:
-    """The one or two sentences that answer ``question`` most directly (best first); the
-    second only when it scores close to the first and comes from another passage."""
+def choose_lead(
+    question: str, candidates: list[ScoredSentence], passages: Sequence[str] = ()
+) -> list[ScoredSentence]:
+    """The one or two sentences that answer ``question`` most directly (best first), taken
+    from those with the form of an answer and some of its key terms when there are any; the
+    second only when it scores close to the first and comes from another passage.
+    ``passages`` are the texts the candidates' ``doc_index`` points into."""
+    answering = [
+        s for s in candidates if answer_form(question, s.text) and focus_share(question, s.text) > 0
+    ]
+
+    def text_of(s: ScoredSentence) -> str:
+        return passages[s.doc_index] if s.doc_index < len(passages) else ""
+
     ranked = sorted(
-        (LeadScore(s, lead_score(question, s)) for s in candidates), key=lambda x: -x.value
+        (LeadScore(s, lead_score(question, s, text_of(s))) for s in answering or candidates),
+        key=lambda x: -x.value,
     )
     if not ranked:
         return []

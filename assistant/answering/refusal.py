@@ -26,7 +26,7 @@ FRONT_MATTER = re.compile(
     re.IGNORECASE,
 )
 MAX_TOPIC_WORDS = 12
-COMMON = 0.3
+COMMON = 0.5
 
 
 @dataclass(frozen=True)
