@@ -86,11 +86,13 @@ def near_instruments(
     everywhere = [a | b for a, b in zip(names, texts, strict=True)]
     common = {t for t in terms if sum(t in e for e in everywhere) > COMMON * len(everywhere)}
     wanted = terms - common
+    words = {w for w in re.findall(r"[a-z]+", question.lower()) if set(tokenize([w])[0]) & wanted}
     scored = []
     for (name, _), in_name, in_text in zip(instruments, names, texts, strict=True):
         named, described = len(wanted & in_name), len(wanted & in_text)
+        exact = len(words & set(re.findall(r"[a-z]+", name.lower())))  # 'competitions' itself
         if named or described >= 2:
-            scored.append((2 * named + described, name))
+            scored.append((2 * named + 2 * exact + described, name))
     return [name for _, name in sorted(scored, key=lambda s: -s[0])[:n]]
 
 
