@@ -9,9 +9,18 @@ import pytest
 
 from assistant.answering.abstain import lacks_quantity, unmatched_names
 from assistant.answering.answerer import Answerer
-from assistant.answering.extractive import CachedEmbeddings, ScoredSentence, split_sentences
+from assistant.answering.compose import SUPPORT_HEADING
+from assistant.answering.extractive import (
+    CachedEmbeddings,
+    ScoredSentence,
+    quotable,
+    split_sentences,
+)
 from assistant.answering.generate import check_markers
+from assistant.answering.lead import choose_lead
+from assistant.answering.refusal import section_topic
 from assistant.answering.types import Answer
+from assistant.ingest.markup import clean_line
 from assistant.settings import Settings
 
 QUESTION = "How many producers make up the frog-farming mini-cluster in Zamora, Ecuador?"
@@ -20,6 +29,12 @@ QUESTION = "How many producers make up the frog-farming mini-cluster in Zamora, 
 @pytest.fixture(scope="module")
 def answerer(starter_index: Settings) -> Answerer:
     return Answerer.from_settings(starter_index.model_copy(update={"llm_backend": "none"}))
+
+
+def lead_sentences(answer: Answer) -> list[tuple[str, int]]:
+    """The bottom line's sentences (before the supporting points) with their markers."""
+    lead = answer.answer.split(f"\n\n{SUPPORT_HEADING}")[0]
+    return [(s.strip(), int(m)) for s, m in re.findall(r"(.+?) \[(\d+)\]", lead)]
 
 
 def quoted_sentences(answer: Answer) -> list[tuple[str, int]]:
@@ -37,20 +52,117 @@ def test_extractive_answer_cites_retrieved_passages_verbatim(answerer: Answerer)
     assert [c.marker for c in answer.citations] == list(range(1, len(answer.citations) + 1))
     assert {c.chunk_id for c in answer.citations} <= retrieved
     by_marker = {c.marker: c for c in answer.citations}
-    pairs = quoted_sentences(answer)
-    assert pairs and len(pairs) == len(markers)
-    for sentence, marker in pairs:
-        assert sentence in by_marker[marker].text
+    lead, support = lead_sentences(answer), quoted_sentences(answer)
+    assert 1 <= len(lead) <= 2 and len(lead) + len(support) == len(markers)
+    for sentence, marker in lead + support:
+        assert sentence in by_marker[marker].text and quotable(sentence)
+    assert "16 producers" in lead[0][0], "the bottom line should answer the question"
     assert all(c.title and c.doc_id and c.year for c in answer.citations)
 
 
-def test_unrelated_question_is_abstained_with_closest_topics(answerer: Answerer) -> None:
+def test_supporting_points_are_grouped_by_source(answerer: Answerer) -> None:
+    answer = answerer.answer("How can a cluster initiative build trust among firms?")
+    lines = [x for x in answer.answer.split("\n") if x.startswith("- ")]
+    sources = [x.split(": “")[0][2:] for x in lines]
+
+    assert lines and len(sources) == len(set(sources)), "one line per source"
+    titles = {c.label(where=False) for c in answer.citations}
+    assert set(sources) <= titles
+    assert "?" not in "".join(s for s, _ in quoted_sentences(answer))
+    assert "<sup>" not in answer.answer and "Source;" not in answer.answer
+
+
+def test_unrelated_question_is_abstained_in_plain_words(answerer: Answerer) -> None:
     answer = answerer.answer("How do I reverse a singly linked list in Python?")
 
     assert answer.abstained
     assert answer.citations == []
-    assert "does not cover" in answer.answer
-    assert "closest topics" in answer.answer
+    assert "does not cover" in answer.answer and "Python" in answer.answer
+    assert "Near your question, it covers:" in answer.answer
+    assert len(re.findall(r"“[^”]+\?”", answer.answer)) == 2, "two questions to ask"
+    assert not re.search(r"\d\.\d|<|similarity|threshold|probability", answer.answer)
+    assert not any(n.startswith("Abstained") for n in answer.notices)
+
+
+def test_refusal_names_nearby_instruments_and_real_sections(answerer: Answerer) -> None:
+    answer = answerer.answer("What prize money do winners of Ghana's cluster competitions get?")
+
+    assert answer.abstained
+    assert "“Cluster competitions / contest-based programmes”" in answer.answer
+    covered = answer.answer.split("it covers:")[1].split(". You could ask")[0]
+    assert not re.search(
+        r"\b(INTRODUCTION|APPENDIX|CONTENTS|ABSTRACT|PREFACE|REFERENCES)\b", covered
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "topic"),
+    [
+        ("INTRODUCTION", ""),
+        ("PART II > APPENDIX A: PROGRAMME", ""),
+        ("4. FROM THEORY TO PRACTICE > 4.3 Actors and roles", "Actors and roles"),
+        ("LEARNING WORKSHOP 3 > INTRODUCTION", "Learning workshop 3"),
+        ("Contents", ""),
+        ("6 Financing cluster initiatives > References", "Financing cluster initiatives"),
+    ],
+)
+def test_topics_skip_front_matter(path: str, topic: str) -> None:
+    assert section_topic(path) == topic
+
+
+@pytest.mark.parametrize(
+    ("sentence", "ok"),
+    [
+        ("Cluster organisations are usually funded by members' fees and public grants.", True),
+        ("In 2002, 16 producers formed the Zamora cluster (UNIDO, 2010).", True),
+        ("How is it then possible to create trust among firms?", False),
+        (
+            "virtual organisation collaboration Source; Riemer and Klein, (2003) However, firms.",
+            False,
+        ),
+        ("Table 3 Cluster initiatives by country and sector in 2003.", False),
+        ("The cluster formation process consists of the following stages:", False),
+        ("Pyke, F., Becattini, G. and Segenberger, W. (eds.) (1990).", False),
+        ("PART II LEARNING WORKSHOPS AND MINIFORUMS.", False),
+        ("the firms were small and scattered across the valley.", False),
+        (
+            "The role of government in clusters There are sharp differences between countries.",
+            False,
+        ),
+        ("Promising policy interventions</i> <ul> - skills development - micro-finance.", False),
+    ],
+)
+def test_only_whole_declarative_sentences_are_quotable(sentence: str, ok: bool) -> None:
+    assert quotable(sentence) is ok
+
+
+def test_the_lead_is_chosen_for_answering_not_similarity() -> None:
+    question = "What should governments not do in cluster policy?"
+    near = ScoredSentence(0, 0, "Governments can support clusters in many ways.", 0.8, 0.80)
+    warning = ScoredSentence(
+        1,
+        0,
+        "Governments should not pick winners or prop up clusters that are not viable.",
+        0.7,
+        0.74,
+    )
+    leaning = ScoredSentence(2, 0, "However, governments should not fund every cluster.", 0.8, 0.80)
+
+    assert choose_lead(question, [near, warning, leaning])[0] == warning
+
+
+def test_ingest_strips_markup_and_footnote_marks() -> None:
+    assert clean_line("in the same industry.<sup>1</sup> More recently") == (
+        "in the same industry. More recently"
+    )
+    assert clean_line("transacting partners in clusters.10 Sociological analysis") == (
+        "transacting partners in clusters. Sociological analysis"
+    )
+    assert clean_line("<sup>3</sup>See Oyeleran-Oyeyinka B. (2007).") == (
+        "Note 3: See Oyeleran-Oyeyinka B. (2007)."
+    )
+    assert clean_line("<b>Box 3</b> Rivas") == "Box 3 Rivas"
+    assert clean_line("In 2002, 5.1 million euros.") == "In 2002, 5.1 million euros."
 
 
 def test_answer_dict_follows_the_contract(answerer: Answerer) -> None:

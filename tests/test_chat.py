@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from typer.testing import CliRunner
 
 from assistant.answering.answerer import Answerer
 from assistant.answering.chat import ChatSession
-from assistant.answering.followup import carry_context, is_followup, key_entities
-from assistant.answering.types import Answer
+from assistant.answering.followup import is_followup, key_entities, rewrite_followup
+from assistant.answering.types import Answer, PlanStep
+from assistant.citations import Citation
 from assistant.cli import app
 from assistant.settings import Settings
 
@@ -40,16 +42,82 @@ def test_follow_ups_are_detected(question: str, expected: bool) -> None:
     assert is_followup(question) is expected
 
 
-def test_rule_rewrite_carries_the_previous_question_and_its_names() -> None:
-    first = Answer(question="How did UNIDO help the Rivas banana cluster in Nicaragua?", answer="")
-    second_query = carry_context("Who led it?", first)
-    second = Answer(question="Who led it?", answer="", rewritten_query=second_query)
+def rewritten(question: str, *previous: str) -> str | None:
+    history = []
+    for earlier in previous:
+        query = rewrite_followup(earlier, history)
+        history.append(Answer(question=earlier, answer="", rewritten_query=query))
+    return rewrite_followup(question, history)
 
-    assert second_query == (
-        "Who led it? (after: How did UNIDO help the Rivas banana cluster in Nicaragua?)"
+
+@pytest.mark.parametrize(
+    ("previous", "question", "expected"),
+    [
+        (
+            "What are cluster organisations?",
+            "and who pays for it?",
+            "Who pays for the cluster organisations?",
+        ),
+        ("What is ACENET?", "Who has been paying for it?", "Who has been paying for ACENET?"),
+        (FIRST, FOLLOW_UP, "What did Atuntaqui do afterwards to market itself?"),
+        (
+            "Does Benner think cluster competitions suit developing countries?",
+            "So what could such countries do instead?",
+            "What could developing countries do instead? (Benner)",
+        ),
+        (
+            "How many people worked in Styria's automotive industry in 2002?",
+            "and in 1996?",
+            "How many people worked in Styria's automotive industry in 1996?",
+        ),
+        (
+            "Tell me about the woodwork cluster in Mekelle, Ethiopia.",
+            "What had driven its growth before the decline?",
+            "What had driven the growth of the woodwork cluster in Mekelle, Ethiopia before the "
+            "decline?",
+        ),
+        (
+            "Which government agency helps the workshops of Mekelle, Ethiopia?",
+            "What else does it provide there?",
+            "What else does the government agency provide in Mekelle?",
+        ),
+    ],
+)
+def test_rule_rewrite_resolves_the_entity_referred_to(
+    previous: str, question: str, expected: str
+) -> None:
+    result = rewritten(question, previous)
+    assert result == expected
+    assert previous not in result and "(after:" not in result
+
+
+def test_an_it_with_its_own_noun_is_not_replaced() -> None:
+    result = rewritten(
+        "Which government agency helps those small workshops win public contracts there, and "
+        "what else does it provide?",
+        "Why did the metal workshops of Mekelle, Ethiopia, lose orders?",
     )
-    assert carry_context("And what did it cost?", second) == (
-        "And what did it cost? (after: Who led it?; UNIDO, Rivas, Nicaragua)"
+    assert result and result.endswith("what else does it provide?") and "in Mekelle" in result
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Different question: what did the first phase of Chihuahua Siglo XXI consist of?",
+        "New topic: what did UNIDO set up in Atuntaqui's Chamber of Commerce?",
+        "Switching subject: which African countries adopted cluster programmes early?",
+        "Unrelated question - what reforms should developing countries prioritise for SMEs?",
+    ],
+)
+def test_a_new_topic_does_not_carry_the_old_one(question: str) -> None:
+    result = rewritten(question, FIRST)
+    assert result and "Atuntaqui, Ecuador" not in result and "garment" not in result
+    assert result == question.split(":", 1)[-1].split(" - ", 1)[-1].strip()
+
+
+def test_a_self_contained_question_is_not_rewritten() -> None:
+    assert (
+        rewritten("What is a cluster promotion chain?", "What are cluster organisations?") is None
     )
 
 
@@ -73,6 +141,46 @@ def test_session_rewrites_follow_ups_and_keeps_each_turns_citations(answerer: An
     assert first.citations is not second.citations
     session.reset()
     assert session.history == [] and session.ask(FOLLOW_UP).rewritten_query is None
+
+
+STEPS = [
+    PlanStep(
+        "Cluster development agent / facilitator / network broker / cluster manager",
+        "Diagnose and mobilise",
+        "Recommended because trust among the growers is low.",
+        [Citation(chunk_id="c-1", doc_id="unido", title="UNIDO approach", text="A CDA helps.")],
+    ),
+    PlanStep("Trust building through joint activities", "Diagnose and mobilise", "Low trust."),
+    PlanStep("Export consortia", "Joint action", "Growers sell unprocessed fruit."),
+]
+
+
+@pytest.mark.parametrize("question", ["What should we do first?", "Where do we start?"])
+def test_with_a_described_cluster_what_to_do_first_comes_from_the_roadmap(
+    answerer: Answerer, question: str
+) -> None:
+    session = ChatSession(answerer)
+    session.ask("How can a cluster initiative build trust among firms?")
+    session.attach_profile("3,500 banana growers, low trust", STEPS)
+    result = session.ask(question)
+
+    assert not result.abstained
+    lead = result.answer.split("\n")[0]
+    assert STEPS[0].name in lead and STEPS[1].name in lead and STEPS[2].name not in lead
+    assert result.citations[0].chunk_id == "c-1" and result.citations[0].marker == 1
+    markers = [int(m) for m in re.findall(r"\[(\d+)\]", result.answer)]
+    assert sorted(set(markers)) == [c.marker for c in result.citations]
+    assert len(result.citations) > 1, "the documents' answer about the first step is added"
+    retrieved = {d.metadata["chunk_id"] for d in answerer.retriever.invoke(result.rewritten_query)}
+    assert {c.chunk_id for c in result.citations[1:]} <= retrieved
+
+    later = session.ask("And what next?")
+    assert "Export consortia" in later.answer.split("\n")[0]
+
+
+def test_without_a_cluster_what_to_do_first_is_not_a_roadmap(answerer: Answerer) -> None:
+    result = ChatSession(answerer).ask("What should we do first?")
+    assert "roadmap" not in result.answer.split("\n")[0]
 
 
 def test_attached_profile_is_kept_as_context(answerer: Answerer) -> None:

@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 from langchain_core.documents import Document
 
-from assistant.answering import abstain, extractive
-from assistant.answering.compose import compose_abstention, compose_extractive
+from assistant.answering import abstain, extractive, plan
+from assistant.answering.compose import compose_abstention, compose_extractive, compose_plan
 from assistant.answering.followup import rewrite_followup
 from assistant.answering.generate import RetryClock, generate
-from assistant.answering.types import Answer, Evidence, Mode
+from assistant.answering.types import Answer, Evidence, Mode, PlanStep
+from assistant.knowledge.catalog import KnowledgeError, load_catalog
 from assistant.llm import load_prompt, make_chat_model
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.settings import Settings
@@ -44,6 +45,7 @@ class Answerer:
         self.settings = settings or retriever.index.settings
         self.retry_clock = RetryClock()
         self._library: tuple[object, str | None] = (None, None)
+        self._instruments: list[tuple[str, str]] | None = None
 
     @classmethod
     def from_settings(
@@ -67,6 +69,18 @@ class Answerer:
         if self._library[0] is not table:
             self._library = (table, abstain.searchable_text(list(table.by_id.values())))
         return self._library[1] or ""
+
+    @property
+    def instruments(self) -> list[tuple[str, str]]:
+        """``(name, description)`` of the catalog's instruments (none without a catalog), so a
+        refusal can name the instruments near the question."""
+        if self._instruments is None:
+            try:
+                catalog = load_catalog(self.settings.corpus_dir)
+                self._instruments = [(i.name, i.description) for i in catalog.instruments]
+            except (KnowledgeError, OSError, ValueError):
+                self._instruments = []
+        return self._instruments
 
     @property
     def mode(self) -> Mode:
@@ -103,15 +117,26 @@ class Answerer:
         template = load_prompt(self.settings, "condense.md") if self.chat_model else ""
         return rewrite_followup(question, history, self.chat_model, template)
 
+    def plan_answer(self, question: str, steps: Sequence[PlanStep]) -> Answer:
+        """The roadmap ``steps`` with what the documents say about the first of them."""
+        query = plan.plan_query(steps[0])
+        evidence = self.gather(query)
+        documents = None if evidence.verdict.abstain else compose_extractive(query, evidence)
+        result = compose_plan(question, steps, documents)
+        result.rewritten_query = query
+        return result
+
     def answer(
         self,
         question: str,
         history: Sequence[Answer] | None = None,
         profile_context: str | None = None,
+        steps: Sequence[PlanStep] = (),
     ) -> Answer:
-        """The answer to ``question`` (a follow-up of ``history`` when given)."""
+        """The answer to ``question`` (a follow-up of ``history`` when given; from the roadmap
+        ``steps`` of the user's cluster for 'what should we do first?')."""
         result: Answer | None = None
-        for piece in self.stream(question, history, profile_context):
+        for piece in self.stream(question, history, profile_context, steps):
             if isinstance(piece, Answer):
                 result = piece
         assert result is not None
@@ -122,15 +147,22 @@ class Answerer:
         question: str,
         history: Sequence[Answer] | None = None,
         profile_context: str | None = None,
+        steps: Sequence[PlanStep] = (),
     ) -> Iterator[str | Answer]:
         """Text pieces as they are produced, then the final, checked ``Answer``.
 
         The final ``Answer`` is authoritative: markers the model invented are removed from it.
         """
+        chosen = plan.choose_steps(question, steps) if plan.is_plan_question(question) else []
+        if chosen:
+            result = self.plan_answer(question, chosen)
+            yield result.answer
+            yield result
+            return
         rewritten = self.rewrite(question, history)
         evidence = self.gather(rewritten or question)
         if evidence.verdict.abstain:
-            result = compose_abstention(question, evidence)
+            result = compose_abstention(question, evidence, self.instruments)
         elif self.chat_model is None:
             result = compose_extractive(question, evidence)
         else:

@@ -6,11 +6,11 @@ shows a citation from another turn. A described cluster can be attached as conte
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from assistant.answering.answerer import Answerer
-from assistant.answering.types import Answer
+from assistant.answering.types import Answer, PlanStep
 
 
 def profile_text(profile: Any) -> str:
@@ -38,20 +38,24 @@ class ChatSession:
         self.answerer = answerer
         self.history: list[Answer] = []
         self.profile_context: str | None = None
+        self.steps: list[PlanStep] = []
 
-    def attach_profile(self, text_or_profile: Any) -> None:
-        """Use a described cluster (text or profile object) as context for later answers."""
+    def attach_profile(self, text_or_profile: Any, steps: Sequence[PlanStep] = ()) -> None:
+        """Use a described cluster (text or profile object) as context for later answers, and
+        its roadmap ``steps`` for questions such as 'what should we do first?'."""
         self.profile_context = profile_text(text_or_profile) or None
+        self.steps = list(steps)
 
     def ask(self, question: str) -> Answer:
         """Answer ``question`` as the next turn and record it."""
-        result = self.answerer.answer(question, self.history, self.profile_context)
+        result = self.answerer.answer(question, self.history, self.profile_context, self.steps)
         self.history.append(result)
         return result
 
     def stream(self, question: str) -> Iterator[str | Answer]:
         """Like ``ask``, yielding text pieces and then the final ``Answer`` (recorded)."""
-        for piece in self.answerer.stream(question, self.history, self.profile_context):
+        pieces = self.answerer.stream(question, self.history, self.profile_context, self.steps)
+        for piece in pieces:
             if isinstance(piece, Answer):
                 self.history.append(piece)
             yield piece

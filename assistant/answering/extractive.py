@@ -42,6 +42,38 @@ _TRAILING_NOTES = re.compile(r"(\s*<sup>[^<]*</sup>)+$")
 _REFERENCE = re.compile(r"^\W*(<sup>[^<]*</sup>)?\s*[-*]?\s*[^()\n]{2,120}\(\d{4}[a-z]?\)[.,:]")
 
 
+# What an answer never quotes: a question; a caption, source line or note ("Box 3", "Source;
+# Riemer and Klein, (2003)", "Note 3: See…"); a reference ("pp. 12", "Vol. 3", "et al. (2003)");
+# markup residue; a list's introduction ("… the following stages:"); a cut or TOC line ("…").
+_UNQUOTABLE = re.compile(
+    r"\?[\"”’)]?\s*$|\?\s+[A-Z]|^(box|table|figure|fig\.|exhibit|chart|annex|note|notes|see|"
+    r"source)\b|\bsources?\s*[:;]|\bpp?\.\s?\d|\bvol\.\s?\d|\bet al\.?\s*,?\s*\(?\d{4}|"
+    r"\bisbn\b|</?[a-z][^>]*>|:\s*$|…|\.\.\.|\s[-–—]\s*$",
+    re.IGNORECASE,
+)
+# A heading run into its first sentence: "… in innovative clusters There are sharp …".
+_RUN_IN_HEADING = re.compile(r"[a-z,] (The|There|This|These|In|It|An?|However|Such|We|They) ")
+_DECLARATIVE_END = re.compile(r"[.!][\"”’)]*$")
+_SOURCE_CITE = re.compile(r"\([^()]{0,80}\d{4}[a-z]?\)")
+
+
+def quotable(sentence: str) -> bool:
+    """Whether ``sentence`` can stand in an answer as a whole declarative sentence: it starts
+    with a capital letter, a digit or a quote, ends with a full stop, and is no question,
+    heading, caption, reference, note, list introduction or markup residue."""
+    text = sentence.strip()
+    if not text or not (text[0].isupper() or text[0].isdigit() or text[0] in "“\"'‘("):
+        return False
+    if not _DECLARATIVE_END.search(text) or _UNQUOTABLE.search(text):
+        return False
+    if _RUN_IN_HEADING.search(text):
+        return False
+    words = _SOURCE_CITE.sub(" ", text).split()
+    letters = sum(w[:1].isalpha() for w in words)
+    capitalised = sum(w[:1].isupper() for w in words)
+    return letters >= 0.55 * len(words) and capitalised < 0.6 * len(words)
+
+
 @dataclass(frozen=True)
 class ScoredSentence:
     """A sentence of a retrieved passage with its relevance to the question."""

@@ -49,3 +49,14 @@ class Evidence:
     sentences: list[ScoredSentence]
     vectors: np.ndarray
     verdict: Verdict
+
+
+@dataclass
+class PlanStep:
+    """One step of the roadmap of the user's described cluster, as the chat uses it: the
+    instrument, its phase, why it was chosen, and the passages that support it."""
+
+    name: str
+    phase_label: str
+    rationale: str = ""
+    citations: list[Citation] = field(default_factory=list)

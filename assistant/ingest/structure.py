@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from assistant.ingest.document import Block
+from assistant.ingest.markup import clean_line
 
 CAPTION_LEVEL = 9  # captions nest under whatever section they appear in
 RUNNING_REPEATS = 5  # a short line seen this often is a running header or footer
@@ -165,7 +166,7 @@ def structure_lines(lines: Iterable[tuple[str, str | None]], markdown: bool = Fa
     line); a paragraph ends where a line closes a sentence and the next line does not look
     like its continuation, or where a heading or bullet starts.
     """
-    items = _drop_running_lines([(line.rstrip(), page) for line, page in lines])
+    items = _drop_running_lines([(clean_line(line.rstrip()), page) for line, page in lines])
     width = _wrap_width([text.strip() for text, _ in items])
     blocks: list[Block] = []
     para: list[str] = []

@@ -7,16 +7,25 @@ from typing import Any
 
 import streamlit as st
 
+from assistant.citations import Citation
 from assistant.settings import Settings
 from assistant.ui import resources
-from assistant.ui.answering import CLUSTER, reset_history, respond
+from assistant.ui.answering import (
+    CLUSTER,
+    MESSAGES,
+    forget_last_answer,
+    persist,
+    reset_history,
+    respond,
+    restore,
+)
 from assistant.ui.cards import answer_html, answer_markdown, render_answer_sources
 from assistant.ui.feedback import append_feedback, conversation_markdown, feedback_record
 from assistant.ui.safe_text import inert
 from assistant.ui.status import backend_label
 
 log = logging.getLogger(__name__)
-MESSAGES = "messages"
+REGENERATE = "ask_regenerate"
 EXAMPLES = (
     "How can a cluster initiative build trust among firms?",
     "What is a cluster promotion chain?",
@@ -60,7 +69,7 @@ def render_sources(settings: Settings, message: dict[str, Any]) -> None:
     render_answer_sources(message, store, scope=message["id"], key=message["id"])
 
 
-def render_assistant(settings: Settings, message: dict[str, Any]) -> None:
+def render_assistant(settings: Settings, message: dict[str, Any], last: bool = False) -> None:
     rewritten = message.get("rewritten_query")
     if rewritten and rewritten != message["question"]:
         st.caption(f":material/manage_search: Follow-up understood as: *{inert(rewritten)}*")
@@ -77,16 +86,49 @@ def render_assistant(settings: Settings, message: dict[str, Any]) -> None:
     if message["citations"]:
         st.markdown("**Sources**")
         render_sources(settings, message)
+    render_actions(message, last)
     render_feedback(settings, message)
 
 
+def copy_text(message: dict[str, Any]) -> str:
+    """The answer with its sources as plain text, for the clipboard."""
+    sources = [
+        f"[{c['marker']}] {Citation.model_validate(c).label()}" for c in message["citations"]
+    ]
+    return message["content"] + ("\n\nSources:\n" + "\n".join(sources) if sources else "")
+
+
+def request_regenerate() -> None:
+    """Button callback: take back the last answer and ask its question again on this run."""
+    question = forget_last_answer()
+    if question:
+        st.session_state[REGENERATE] = question
+
+
+def render_actions(message: dict[str, Any], last: bool) -> None:
+    """Copy (the answer and its sources, with a copy-to-clipboard icon) and, on the last
+    answer, regenerate."""
+    copy, again, _ = st.columns([1, 1, 4])
+    with copy.popover("Copy", icon=":material/content_copy:"):
+        st.caption("Use the copy icon at the top right of the text.")
+        st.code(copy_text(message), language=None, wrap_lines=True)
+    if last:
+        again.button(
+            "Regenerate",
+            icon=":material/refresh:",
+            key=f"regen_{message['id']}",
+            on_click=request_regenerate,
+        )
+
+
 def render_history(settings: Settings) -> None:
-    for message in st.session_state[MESSAGES]:
+    messages = st.session_state[MESSAGES]
+    for n, message in enumerate(messages):
         with st.chat_message(message["role"]):
             if message["role"] == "user":
                 st.markdown(message["content"])
             else:
-                render_assistant(settings, message)
+                render_assistant(settings, message, last=n == len(messages) - 1)
 
 
 def answer(settings: Settings, question: str, use_cluster: bool) -> None:
@@ -114,6 +156,7 @@ def answer(settings: Settings, question: str, use_cluster: bool) -> None:
         placeholder.empty()
     if message is not None:
         st.session_state[MESSAGES].append(message)
+    persist(settings)
     st.rerun()
 
 
@@ -129,7 +172,6 @@ def render_toolbar(settings: Settings) -> None:
         disabled=not messages,
     )
     if right.button("New conversation", icon=":material/restart_alt:", disabled=not messages):
-        st.session_state[MESSAGES] = []
         reset_history()
         st.rerun()
 
@@ -160,12 +202,13 @@ def render_cluster_toggle() -> bool:
 
 def render(settings: Settings) -> None:
     """The Ask page."""
-    st.session_state.setdefault(MESSAGES, [])
+    restore(settings)
     st.title("Ask the library")
     example = None if st.session_state[MESSAGES] else render_intro()
     render_history(settings)
     use_cluster = render_cluster_toggle()
     question = st.chat_input("Ask a question about cluster policy") or example
+    question = st.session_state.pop(REGENERATE, None) or question
     if question and question.strip():
         answer(settings, question.strip(), use_cluster)
     if st.session_state[MESSAGES]:
