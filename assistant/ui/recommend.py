@@ -27,6 +27,7 @@ from assistant.ui import resources
 from assistant.ui.answering import CLUSTER
 from assistant.ui.cards import render_card
 from assistant.ui.profile_form import profile_form
+from assistant.ui.safe_text import inert
 
 log = logging.getLogger(__name__)
 PROFILE, ROADMAP, ROUND, PENDING = "rec_profile", "rec_roadmap", "rec_round", "rec_pending"
@@ -100,9 +101,9 @@ def build_roadmap(settings: Settings, profile: ClusterProfile) -> None:
 def render_recommendation(settings: Settings, rec: Recommendation) -> None:
     with st.container(border=True):
         st.markdown(f"#### {rec.name}")
-        st.markdown(f"**Why:** {rec.rationale}")
+        st.markdown(f"**Why:** {inert(rec.rationale)}")
         if rec.cautions:
-            st.markdown("**Cautions**  \n" + "\n".join(f"- {c}" for c in rec.cautions))
+            st.markdown("**Cautions**  \n" + "\n".join(f"- {inert(c)}" for c in rec.cautions))
         store = resources.store(settings)
         topic = instrument_topic(rec, resources.catalog(settings))
         for citation in numbered(rec.citations):
@@ -129,7 +130,7 @@ def render_cases(settings: Settings, roadmap: Roadmap) -> None:
         with st.container(border=True):
             st.markdown(f"#### {case.name}" + (f" · {case.country}" if case.country else ""))
             if reasons := case_reasons(case.why):
-                st.markdown(f"**Similar because:** {reasons}")
+                st.markdown(f"**Similar because:** {inert(reasons)}")
             if used := used_instruments(case.case_id, roadmap, catalog):
                 st.markdown(
                     "**Used instruments of this roadmap:**  \n" + "\n".join(f"- {u}" for u in used)
