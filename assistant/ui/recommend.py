@@ -17,6 +17,7 @@ from assistant.recommending.draft import (
     short_name,
     strip_lines,
     used_instruments,
+    why_sentence,
 )
 from assistant.recommending.export import to_docx, to_markdown
 from assistant.recommending.profile import ClusterProfile
@@ -101,7 +102,7 @@ def build_roadmap(settings: Settings, profile: ClusterProfile) -> None:
 def render_recommendation(settings: Settings, rec: Recommendation) -> None:
     with st.container(border=True):
         st.markdown(f"#### {rec.name}")
-        st.markdown(f"**Why:** {inert(rec.rationale)}")
+        st.markdown(f"**Why:** {inert(why_sentence(rec))}")  # each piece of evidence named once
         if rec.cautions:
             st.markdown("**Cautions**  \n" + "\n".join(f"- {inert(c)}" for c in rec.cautions))
         store = resources.store(settings)
