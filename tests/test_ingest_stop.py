@@ -56,6 +56,8 @@ def test_ctrl_c_leaves_a_consistent_index_that_the_next_run_resumes(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # a runner in the background ignores SIGINT, and its children would inherit that
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 300
     while ledger_files(index) < 2 and proc.poll() is None:

@@ -90,7 +90,7 @@ def test_proposals_and_conditions():
 
 
 def test_conditions_read_by_meaning_with_the_clause_as_evidence(embeddings):
-    text = "Nobody in the valley can borrow money without putting up their house as security."
+    text = "Borrowing is out of reach for the tailors: lenders want their homes as a pledge."
     assert "finance" not in parse_profile(text).problems  # no lexicon word for it
     profile = parse_profile(text, matcher=ConditionMatcher(embeddings))
     assert "finance" in profile.problems

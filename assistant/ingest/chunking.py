@@ -99,14 +99,28 @@ class Chunker:
         """``(offset in the section text, text)`` of each chunk of a section, in order.
 
         Offsets are found by searching forward from the previous piece: the splitter's own
-        ``start_index`` assumes a character overlap, while ours is measured in tokens.
+        ``start_index`` assumes a character overlap, while ours is measured in tokens. A piece
+        always adds text and starts and ends at word boundaries, so its place is the first one
+        after the previous start that ends beyond the previous end and cuts no word (a repeated
+        sentence or word is not taken for an earlier one).
         """
         text = BLOCK_SEPARATOR.join(b.text for b in section.blocks)
-        cursor = -1
+        cursor, end = -1, 0
         for body in self.splitter.split_text(text):
             found = text.find(body, cursor + 1)
+            while found >= 0 and (found + len(body) <= end or _mid_word(text, found, body)):
+                found = text.find(body, found + 1)
             cursor = found if found >= 0 else cursor + 1
+            end = cursor + len(body)
             yield cursor, body
+
+
+def _mid_word(text: str, at: int, body: str) -> bool:
+    """Whether ``body`` found at ``at`` starts or ends inside a word of ``text``."""
+    after = at + len(body)
+    starts = at > 0 and text[at - 1].isalnum() and body[0].isalnum()
+    ends = after < len(text) and text[after].isalnum() and body[-1].isalnum()
+    return starts or ends
 
 
 def _chunk_document(

@@ -32,7 +32,7 @@ from assistant.ingest.loaders import SUPPORTED_SUFFIXES, load_file
 from assistant.ingest.metadata import document_meta, keyed_id, load_manifest, manifest_digest
 from assistant.settings import Settings
 
-CHUNKER_VERSION = 4  # bump when structure or chunking rules change: forces a rebuild
+CHUNKER_VERSION = 5  # bump when structure or chunking rules change: forces a rebuild
 PARSE_AHEAD = 3  # files parsed ahead of the one being embedded: bounds the texts held
 Progress = Callable[[int, int, str], None]  # (chunks done, chunks total, current file)
 PageProgress = Callable[[int, int], None]  # (pages read, pages) of the file being parsed
