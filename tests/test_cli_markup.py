@@ -35,6 +35,9 @@ def crafted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
         "CLUSTER_ASSISTANT_CORPUS_DIR": str(root / "corpus"),
         "CLUSTER_ASSISTANT_SECOND_EMBEDDING_MODEL": "",
         "COLUMNS": "200",
+        # the crafted library is two sentences: answer whatever it finds, so that passages,
+        # sources and follow-ups are printed (a refusal would print none of them)
+        "CLUSTER_ASSISTANT_ABSTAIN_THRESHOLD": "0",
     }
     result = runner.invoke(app, ["ingest", "--index", str(root / "index")], env=env)
     assert result.exit_code == 0, result.output
@@ -47,6 +50,9 @@ def run(crafted: tuple[Path, Path, str], *args: str, stdin: str | None = None) -
         "CLUSTER_ASSISTANT_CORPUS_DIR": str(root / "corpus"),
         "CLUSTER_ASSISTANT_SECOND_EMBEDDING_MODEL": "",
         "COLUMNS": "200",
+        # the crafted library is two sentences: answer whatever it finds, so that passages,
+        # sources and follow-ups are printed (a refusal would print none of them)
+        "CLUSTER_ASSISTANT_ABSTAIN_THRESHOLD": "0",
     }
     result = CliRunner().invoke(app, [*args, "--index", str(index)], input=stdin, env=env)
     assert result.exit_code == 0, f"{result.output}\n{result.exception!r}"
