@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -54,16 +55,10 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90) -> None:
     raise TimeoutError(f"streamlit did not answer at {url}")
 
 
-@pytest.fixture
-def app_url(starter_index: Settings, tmp_path: Path) -> Iterator[str]:
-    """The app served by a real `streamlit run` on a free port, over the starter index."""
+@contextmanager
+def running_app(env: dict[str, str], tmp_path: Path) -> Iterator[str]:
+    """The Streamlit app served on a free port of 127.0.0.1 with ``env``; yields its URL."""
     port = free_port()
-    env = {
-        **os.environ,
-        "CLUSTER_ASSISTANT_INDEX_DIR": str(starter_index.index_dir),
-        "CLUSTER_ASSISTANT_CORPUS_DIR": str(starter_index.corpus_dir),
-        "CLUSTER_ASSISTANT_FEEDBACK_FILE": str(tmp_path / "feedback.jsonl"),
-    }
     command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py"]
     command += ["--server.address", "127.0.0.1", "--server.port", str(port)]
     command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
@@ -77,6 +72,19 @@ def app_url(starter_index: Settings, tmp_path: Path) -> Iterator[str]:
         proc.terminate()
         proc.wait(timeout=20)
         log.close()
+
+
+@pytest.fixture
+def app_url(starter_index: Settings, tmp_path: Path) -> Iterator[str]:
+    """The app served by a real `streamlit run` on a free port, over the starter index."""
+    env = {
+        **os.environ,
+        "CLUSTER_ASSISTANT_INDEX_DIR": str(starter_index.index_dir),
+        "CLUSTER_ASSISTANT_CORPUS_DIR": str(starter_index.corpus_dir),
+        "CLUSTER_ASSISTANT_FEEDBACK_FILE": str(tmp_path / "feedback.jsonl"),
+    }
+    with running_app(env, tmp_path) as url:
+        yield url
 
 
 def test_ask_in_browser_shows_a_citation_card(app_url: str, tmp_path: Path) -> None:

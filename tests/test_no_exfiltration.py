@@ -9,15 +9,13 @@ for 127.0.0.1). A control request made by the page itself shows the recorder wor
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 from openai_stub_server import StubServer
-from test_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, wait_healthy
+from test_browser import CHROMIUM, CHROMIUM_ARGS, running_app
 
 from assistant.index.store import IndexStore
 from assistant.ingest.pipeline import Indexer
@@ -69,21 +67,11 @@ def app_url(tmp_path: Path, embeddings) -> Iterator[str]:
         "CLUSTER_ASSISTANT_LLM_BASE_URL": stub.openai_url,
         "CLUSTER_ASSISTANT_ABSTAIN_THRESHOLD": "0.01",
     }
-    port = free_port()
-    command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py"]
-    command += ["--server.address", "127.0.0.1", "--server.port", str(port)]
-    command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    log = (tmp_path / "streamlit.log").open("w")
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
     try:
-        wait_healthy(url, proc)
-        yield url
-        assert stub.requests, "the app never asked the stub LLM"
+        with running_app(env, tmp_path) as url:
+            yield url
+            assert stub.requests, "the app never asked the stub LLM"
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
         stub.stop()
 
 
