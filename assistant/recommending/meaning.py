@@ -88,34 +88,35 @@ class ConditionMatcher:
         self.margin = margin
 
     @cached_property
-    def _table(self) -> tuple[list[str], list[str], list[bool], list[bool], np.ndarray]:
-        """Per statement: its condition, text, negation, whether it is a counter; vectors."""
-        conditions, texts, counters = [], [], []
+    def _table(self) -> tuple[dict[str, tuple[list[int], list[int]]], np.ndarray, np.ndarray]:
+        """Per condition the columns of its statements and of its counter-statements; per
+        column whether the statement negates; the statement vectors (embedded once)."""
+        columns: dict[str, tuple[list[int], list[int]]] = {}
+        texts: list[str] = []
         for condition, groups in self.statements.items():
-            for kind in ("says", "not"):
-                for text in groups.get(kind, []):
-                    conditions.append(condition)
-                    texts.append(text)
-                    counters.append(kind == "not")
-        vectors = np.array(self.embeddings.embed_documents(texts))
-        return conditions, texts, [negates(t) for t in texts], counters, vectors
+            says, nots = groups["says"], groups.get("not", [])
+            first = len(texts)
+            texts += [*says, *nots]
+            middle = first + len(says)
+            columns[condition] = (list(range(first, middle)), list(range(middle, len(texts))))
+        negated = np.array([negates(t) for t in texts])
+        return columns, negated, np.array(self.embeddings.embed_documents(texts))
 
     def similarities(self, clauses: list[str]) -> dict[str, np.ndarray]:
         """Condition -> (clauses × 2) best similarity of each clause to its statements and
         to its counter-statements, negation mismatches penalised."""
-        conditions, _, negated, counters, vectors = self._table
-        clause_vectors = np.array(self.embeddings.embed_documents(clauses))
-        sims = clause_vectors @ vectors.T
+        columns, negated, vectors = self._table
+        sims = np.array(self.embeddings.embed_documents(clauses)) @ vectors.T
         clause_neg = np.array([negates(c) for c in clauses])[:, None]
-        sims = sims - NEGATION_PENALTY * (clause_neg != np.array(negated)[None, :])
-        out: dict[str, np.ndarray] = {}
-        for condition in self.statements:
-            cols = [i for i, c in enumerate(conditions) if c == condition]
-            says = [i for i in cols if not counters[i]]
-            nots = [i for i in cols if counters[i]]
-            best_not = sims[:, nots].max(axis=1) if nots else np.full(len(clauses), -1.0)
-            out[condition] = np.stack([sims[:, says].max(axis=1), best_not], axis=1)
-        return out
+        sims = sims - NEGATION_PENALTY * (clause_neg != negated[None, :])
+        no_counter = np.full(len(clauses), -1.0)
+        return {
+            condition: np.stack(
+                [sims[:, says].max(axis=1), sims[:, nots].max(axis=1) if nots else no_counter],
+                axis=1,
+            )
+            for condition, (says, nots) in columns.items()
+        }
 
     def match(self, text: str) -> list[Match]:
         """Conditions that some clause of ``text`` states, best first."""
