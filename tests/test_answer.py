@@ -7,7 +7,13 @@ import re
 import numpy as np
 import pytest
 
-from assistant.answering.abstain import lacks_quantity, unmatched_names
+from assistant.answering.abstain import (
+    JudgmentModel,
+    asked_for,
+    judge,
+    lacks_quantity,
+    unmatched_names,
+)
 from assistant.answering.answerer import Answerer
 from assistant.answering.compose import SUPPORT_HEADING
 from assistant.answering.extractive import (
@@ -244,6 +250,38 @@ def test_quantity_questions_need_a_number_in_the_best_sentences() -> None:
     assert lacks_quantity("How many firms joined?", budget) == "a number"
     assert lacks_quantity("How many firms joined?", [sentence("About 300 firms joined.")]) is None
     assert lacks_quantity("Why did firms join?", budget) is None
+
+
+def test_a_name_the_library_never_mentions_is_refused_whatever_the_model_says() -> None:
+    from langchain_core.documents import Document
+
+    text = "Cluster programmes achieve results when firms trust each other."
+    docs = [Document(page_content=text, metadata={"title": "Cluster policy"})]
+    sentences = [ScoredSentence(0, 0, text, 0.9, 0.9)]
+    eager = JudgmentModel((0.0,) * 8, (1.0,) * 8, (0.0,) * 8, intercept=30.0, threshold=0.5)
+    library = text.lower()
+
+    named = judge("What did the Zorblax programme achieve?", docs, sentences, library, eager)
+    plain = judge("What do cluster programmes achieve?", docs, sentences, library, eager)
+
+    assert named.abstain and named.reasons == ["the documents never mention Zorblax"]
+    assert not plain.abstain and plain.probability > 0.99
+
+
+@pytest.mark.parametrize(
+    ("question", "asks_money"),
+    [
+        ("What is the annual membership fee for a company joining the cluster?", True),
+        ("How much prize money did each winning region receive?", True),
+        ("What was the facilitators' salary?", True),
+        ("Can a booming cluster price itself out of the market?", False),
+        ("What budget problem limits cluster competitions?", False),
+        ("Which projects started without public money, despite a tiny central budget?", False),
+        ("What should the budget of a cluster programme cover?", False),
+    ],
+)
+def test_a_money_word_asked_about_is_a_money_question(question: str, asks_money: bool) -> None:
+    assert (asked_for(question) == "an amount of money") is asks_money
 
 
 def test_sentences_of_a_named_source_get_the_source_bonus(embeddings) -> None:

@@ -7,7 +7,8 @@ refits it): how close the best sentences are to the question by each embedding m
 of the question's content the passages and the best sentences hold, whether the kind of answer
 asked for (an amount of money, a percentage, a number, a date) appears in a relevant sentence,
 and whether the names and years of the question occur in the evidence and in the library at
-all. The refusal says, in plain words, what is missing.
+all. A question naming what the library never mentions is refused whatever the model says
+(``ruled_out``). The refusal says, in plain words, what is missing.
 """
 
 from __future__ import annotations
@@ -37,10 +38,17 @@ CITED_YEAR = re.compile(r"\(\s*(?:[A-Z][^()]{0,60}?,?\s*)?(1[89]\d\d|20\d\d)[a-z
 NAME = re.compile(r"\b[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]+)*")
 SENTENCE_START = re.compile(r"(^|[.?!:;]\s+)$")
 ASKS = {
+    # "how much … paid", or "what (is the) … fee of/for/…?": a money word asked about, not one
+    # used in passing ("price itself out of the market", "a tiny budget", "budget problem").
     "an amount of money": re.compile(
         r"\bhow much\b.*\b(cost|costs|spend|spent|invest|invested|pay|paid|budget|fund|funding|"
-        r"money|charge|charged|earn|earned)\b|\b(fee|fees|salary|salaries|price|wage|wages|"
-        r"budget|prize|grant size|amount)\b.*\?|\bhow much (money|funding)\b",
+        r"money|charge|charged|earn|earned)\b|\bhow much (money|funding)\b"
+        r"|\b(what|which|how high|how big|how large)\s+(?:(?:is|was|were|are|did)\s+)?"
+        r"(?:(?:the|a|an|its|their|this|that)\s+)?"
+        r"(?:(?!(?:should|could|would|can|do|does|must|will|might|may)\b)[\w'’-]+\s+){0,3}?"
+        r"(fee|fees|salary|salaries|price|prices|wage|wages|budget|prize|grant size|amount)\b"
+        r"(?=\s*(?:[?,.]|$|\b(?:of|for|in|at|to|per|on|did|does|do|was|were|is|are|paid|"
+        r"charged|had|has|that|which)\b))",
         re.I,
     ),
     "a percentage": re.compile(r"\b(percentage|per ?cent|what share|what proportion)\b", re.I),
@@ -298,7 +306,8 @@ def judge(
     least probability for an answer."""
     model = model or load_model()
     found, missing, unknown, wanted = signals(question, docs, sentences, library)
-    probability = model.probability(found) if docs and sentences else 0.0
+    answerable = bool(docs and sentences) and not ruled_out(found)
+    probability = model.probability(found) if answerable else 0.0
     verdict = Verdict(found, round(probability, 4), missing)
     least = model.threshold if threshold is None else threshold
     if not docs or not sentences:
@@ -306,6 +315,12 @@ def judge(
     elif probability < least:
         verdict.reasons.append(_why(found, missing, unknown, wanted))
     return verdict
+
+
+def ruled_out(found: Signals) -> bool:
+    """Whether the evidence cannot answer, whatever the model says: the question names
+    something (a name, a year) that the library never mentions."""
+    return found.unknown_names > 0
 
 
 def _why(found: Signals, missing: list[str], unknown: list[str], wanted: str | None) -> str:

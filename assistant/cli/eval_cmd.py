@@ -117,16 +117,26 @@ def judgment(
     write: Annotated[
         bool, typer.Option("--write", help="Save the fitted model (judgment.json) for answering.")
     ] = False,
+    max_wrong: Annotated[
+        float | None,
+        typer.Option(
+            "--max-wrong",
+            min=0.0,
+            max=0.5,
+            help="Wrong refusals allowed in cross-validation (default 0.04).",
+        ),
+    ] = None,
     index: IndexOption = None,
 ) -> None:
     """Fit the evidence judgment on labelled questions and print its cross-validated figures."""
     from assistant.answering.abstain import MODEL_FILE
-    from assistant.evaluation.judgment import collect, fit, save
+    from assistant.evaluation.judgment import MAX_WRONG, collect, fit, save
 
     files = questions or DEV_QUESTIONS
     rows = _rows(files, split)
     answerer = make_answerer(index, no_llm=True)
-    fitted = fit(collect(answerer, rows), [bool(r.get("gold")) for r in rows])
+    allowed = MAX_WRONG if max_wrong is None else max_wrong
+    fitted = fit(collect(answerer, rows), [bool(r.get("gold")) for r in rows], allowed)
     report = fitted.report()
     print_json(report, pretty=True)
     if write:
