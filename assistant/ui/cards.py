@@ -10,7 +10,7 @@ from typing import Any
 import streamlit as st
 from langchain_core.documents import Document
 
-from assistant.citations import Citation
+from assistant.citations import Citation, display_authors
 from assistant.index.chunk_table import stitch
 from assistant.index.store import IndexStore
 from assistant.ui.highlight import cited_sentences, highlight_html
@@ -74,7 +74,7 @@ def card_label(citation: Citation) -> str:
 def meta_line(citation: Citation) -> str:
     """Authors · year · § section · p. page, as inert text."""
     parts = [
-        citation.authors.replace("; ", ", "),
+        display_authors(citation.authors),
         str(citation.year or ""),
         f"§ {citation.section}" if citation.section else "",
         f"p. {citation.page}" if citation.page else "",
