@@ -89,6 +89,14 @@ def test_long_passage_is_cut_around_the_cited_sentence() -> None:
     assert highlight_html("Short. Trust grows.", ["Trust grows."], width=100).count("…") == 0
 
 
+def test_an_excerpt_is_cut_between_sentences_where_it_can_be() -> None:
+    passage = "A rather long opening sentence about the cluster and its many firms. " * 8
+    passage += "Trust grows from quick wins. " + "Then the firms share a stand at a fair. " * 8
+    html = highlight_html(passage, ["Trust grows from quick wins."], width=120)
+    kept = html.removeprefix("… ").removesuffix(" …").replace("<mark>", "").replace("</mark>", "")
+    assert kept.startswith("A rather long") and kept.endswith("at a fair."), kept
+
+
 def test_paraphrased_sentence_is_matched_by_word_overlap() -> None:
     passage = "Intro. Brokers help small firms find partners for joint projects. End."
     html = highlight_html(passage, ["Brokers help small firms find partners [1]."])

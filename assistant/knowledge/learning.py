@@ -38,6 +38,7 @@ class Framework(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str
     intro: str
+    question: str  # asked of the whole library for more passages that define the framework
     terms: list[str] = Field(min_length=1)
     parts: list[str] = Field(default_factory=list)
     instruments_by: Literal["phase", "lifecycle_stage"] | None = None

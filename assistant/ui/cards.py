@@ -76,7 +76,9 @@ def meta_line(citation: Citation) -> str:
     parts = [
         display_authors(citation.authors),
         str(citation.year or ""),
-        f"§ {citation.section}" if citation.section else "",
+        ("" if citation.section.startswith("§") else "§ ") + citation.section
+        if citation.section
+        else "",
         f"p. {citation.page}" if citation.page else "",
     ]
     return " · ".join(inert(p) for p in parts if p)
