@@ -89,14 +89,17 @@ class Citation(BaseModel):
 
     @property
     def short_authors(self) -> str:
-        """'Benner', 'Meyer-Stamer et al.', 'UNIDO': the first author, 'et al.' when more."""
+        """'Benner', 'Meyer-Stamer and Harmes-Liedtke', 'Andersson et al.', 'UNIDO': the
+        family names of one or two authors, the first one's and 'et al.' for more."""
         names = [a.strip() for a in self.authors.split(";") if a.strip()]
         if not names:
             return ""
         first = names[0]
         if first.count("(") > first.count(")"):  # 'UNIDO (Giovanna Ceglie; Anna Stancher)'
             return first.split("(")[0].strip()
-        return name_parts(first)[0] + (" et al." if len(names) > 1 else "")
+        if len(names) == 2:
+            return f"{name_parts(first)[0]} and {name_parts(names[1])[0]}"
+        return name_parts(first)[0] + (" et al." if len(names) > 2 else "")
 
     def label(self, where: bool = True) -> str:
         """'Title (Benner, 2013), Section, p. 12'; with ``where=False`` only 'Title (…)'."""

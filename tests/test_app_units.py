@@ -130,3 +130,13 @@ def test_feedback_and_export(tmp_path: Path) -> None:
     md = conversation_markdown([{"role": "user", "content": "How?"}, message], "Talk")
     assert "## Q: How?" in md and "[1] **How to Promote Clusters**" in md
     assert "> Trust grows from quick wins." in md
+
+
+def test_supporting_points_stay_a_list_and_nothing_else_becomes_markup() -> None:
+    from assistant.ui.cards import answer_html
+
+    text = "Brokers build trust. [1]\n\nSupporting points:\n- Benner (2013): “a - b.” [2]"
+    html = answer_html(text, "m")
+    assert "\n- Benner &#40;2013&#41;" in html  # a Markdown list item
+    assert "a &#45; b" in html and '<a class="cite" href="#src-m-2">2</a>' in html
+    assert answer_html("- [x](https://e.example) [1]", "m").startswith("- &#91;x&#93;")

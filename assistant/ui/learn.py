@@ -29,6 +29,7 @@ from assistant.ui.learn_catalog import (
 from assistant.ui.safe_text import inert
 
 MORE = 4  # defining sentences found by searching the library, at most
+STAGE_WORDS = {s: s[:5] for s in STAGES}  # "emerg" finds emerging, emergence
 STAGE_LABELS = {
     "latent": "Latent clusters",
     "emerging": "Emerging clusters",
@@ -156,14 +157,23 @@ def render_more(settings: Settings, framework: Framework, known: set[str]) -> No
 
 
 def instrument_groups(catalog: Catalog, field: str) -> list[tuple[str, list[str]]]:
-    """(label, instrument ids) for each phase or each life-cycle stage the catalog names."""
+    """(label, instrument ids) for each phase, or each life-cycle stage an instrument's fit or
+    its note on the stage names."""
     if field == "phase":
         return [
             (label, [i.id for i in catalog.instruments if i.phase == phase])
             for phase, label in PHASES.items()
         ]
     return [
-        (STAGE_LABELS[stage], [i.id for i in catalog.instruments if stage in i.fit.lifecycle_stage])
+        (
+            STAGE_LABELS[stage],
+            [
+                i.id
+                for i in catalog.instruments
+                if stage in i.fit.lifecycle_stage
+                or STAGE_WORDS[stage] in i.when_appropriate.lifecycle_stage.lower()
+            ],
+        )
         for stage in STAGES
     ]
 
@@ -172,7 +182,7 @@ def render_instrument_groups(catalog: Catalog, framework: Framework, step: int) 
     if framework.instruments_by == "phase":
         st.markdown("**The roadmap's four phases, and the instruments of each**")
     else:
-        st.markdown("**Instruments the catalog ties to a stage** (the others fit any stage)")
+        st.markdown("**Instruments whose catalog entry names a stage** (open one to read why)")
     names = {i.id: i.name for i in catalog.instruments}
     for label, ids in instrument_groups(catalog, framework.instruments_by or ""):
         if ids:
