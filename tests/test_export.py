@@ -151,7 +151,8 @@ def test_manifest_family_names_reach_in_text_references_and_cards() -> None:
     assert quotes.in_text(whitebook) == "Andersson and Schwaag Serger 2004"
     assert display_authors(whitebook.authors) == "Thomas Andersson, Sylvia Schwaag Serger"
     assert Citation(authors="Schwaag Serger, Sylvia", year=2004).short_authors == "Schwaag Serger"
-    two = Citation(title="How to Promote Clusters", authors="Jörg Meyer-Stamer; Ulrich Harmes-Liedtke")
+    authors = "Jörg Meyer-Stamer; Ulrich Harmes-Liedtke"
+    two = Citation(title="How to Promote Clusters", authors=authors)
     assert two.label() == "How to Promote Clusters (Meyer-Stamer and Harmes-Liedtke)"
 
 
