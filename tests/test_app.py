@@ -214,7 +214,7 @@ def test_a_sector_search_without_a_hit_suggests_sectors(app: AppTest) -> None:
     app.radio(key="learn_step").set_value(6).run()
     app.text_input(key="case_sector").set_value("sofware").run()  # a typo
     hint = app.info[0].value
-    assert "did you mean software" in hint and "sectors in the library include" in hint
+    assert "did you mean Software?" in hint and "sectors in the library include" in hint
     assert not app.dataframe
     next(b for b in app.button if b.label == "Clear the filters").click().run()
     assert len(app.dataframe[0].value) == len(load_catalog(ROOT / "corpus").cases)

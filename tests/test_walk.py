@@ -39,6 +39,10 @@ DESCRIPTION = (
 MARKUP = re.compile(r"\*\*|</?[a-z][^>]*>|&lt;|&#")
 TIMEOUT = 180_000
 WIDTH, HEIGHT = 1400, 1000
+# An element to the top of its scrolling container, below the app's top bar.
+SCROLL_TO_TOP = """e => { e.scrollIntoView({block: 'start'}); let box = e.parentElement;
+    while (box && box.scrollHeight <= box.clientHeight) box = box.parentElement;
+    if (box) box.scrollTop -= 80; }"""
 ROW_HEIGHT = 35  # of a Streamlit table row, the header row included
 
 pytestmark = [
@@ -77,23 +81,23 @@ def page(starter_index: Settings, tmp_path: Path) -> Iterator:
         browser.close()
 
 
-def snap(page, folder: Path, name: str, *elements) -> None:
-    """A screenshot of the whole page (the window made as tall as the app's content), or of
-    the region the ``elements`` cover."""
-    height = page.evaluate(
-        "() => Math.max(...[...document.querySelectorAll('[data-testid=stMain] *')]"
-        ".map(e => e.scrollHeight), 0)"
-    )
-    page.set_viewport_size({"width": WIDTH, "height": min(max(height + 120, HEIGHT), 9000)})
-    page.wait_for_timeout(800)  # let the page lay itself out again
-    path = str(folder / f"walk-{name}.png")
-    boxes = [box for box in (e.bounding_box() for e in elements) if box]
-    if boxes:
-        top = min(b["y"] for b in boxes) - 10
-        bottom = max(b["y"] + b["height"] for b in boxes) + 10
-        page.screenshot(path=path, clip={"x": 0, "y": top, "width": WIDTH, "height": bottom - top})
+def snap(page, folder: Path, name: str, first=None, last=None) -> None:
+    """A screenshot of the whole page (the window made as tall as the app's content), or
+    from element ``first`` to element ``last`` (scrolled to the top of the window)."""
+    if first is not None and last is not None:
+        top, bottom = first.bounding_box(), last.bounding_box()
+        height = bottom["y"] + bottom["height"] - top["y"] + 140  # the top bar's height
     else:
-        page.screenshot(path=path)
+        height = page.evaluate(
+            "() => Math.max(...[...document.querySelectorAll('*')]"
+            ".map(e => e.scrollHeight), 0) + 120"
+        )
+    page.set_viewport_size({"width": WIDTH, "height": int(min(max(height, HEIGHT), 9000))})
+    page.wait_for_timeout(800)  # let the page lay itself out again
+    if first is not None:
+        first.evaluate(SCROLL_TO_TOP)
+        page.wait_for_timeout(300)
+    page.screenshot(path=str(folder / f"walk-{name}.png"))
     page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
 
 

@@ -36,8 +36,8 @@ STEP = "learn_step"  # the index of the path's current step
 INSTRUMENT, CASE = "learn_instrument", "learn_case"  # the open entries (ids)
 INSTRUMENT_FILTERS = ("ins_category", "ins_phase", "ins_setting")
 CASE_FILTERS = {"case_country": [], "case_sector": "", "case_instrument": []}
-SECTOR_WORD = re.compile(r"[A-Za-z][a-z]{3,}")
-NOT_SECTORS = {"multiple", "cross", "sector", "mainly", "others", "incl", "many", "after"}
+SECTOR_HEAD = re.compile(r"\s*[(;,/]")  # 'Software / IT', 'Wine (ice wine)': the head first
+MIXED = re.compile(r"(?i)multiple|cross-sector|exporters")
 
 
 def open_instrument(instrument_id: str, step: int) -> None:
@@ -225,22 +225,20 @@ def case_detail(settings: Settings, catalog: Catalog, case: Case, instrument_ste
         render_sources(settings, [case], key=f"case_{case.id}")
 
 
-def sector_words(catalog: Catalog) -> list[str]:
-    """The words that name sectors in the case library, most cases first."""
-    counts = Counter(
-        w.lower()
-        for c in catalog.cases
-        for w in set(SECTOR_WORD.findall(c.sector))
-        if w.lower() not in NOT_SECTORS
-    )
-    return [w for w, _ in counts.most_common()]
+def sector_names(catalog: Catalog) -> list[str]:
+    """The sectors of the case library by their first words ('Software / IT' is Software),
+    most cases first; the mixed ones ('Multiple (…)', 'Cross-sector …') left out."""
+    heads = (SECTOR_HEAD.split(c.sector)[0].strip() for c in catalog.cases)
+    counts = Counter(h for h in heads if h and not MIXED.match(h))
+    return [h for h, _ in counts.most_common()]
 
 
 def sector_hint(catalog: Catalog, typed: str) -> str:
     """What to try when no case's sector holds ``typed``: close spellings, then common sectors."""
-    known = sector_words(catalog)
-    close = difflib.get_close_matches(typed.lower(), known, n=3, cutoff=0.6)
-    common = [w for w in known if w not in close][: 8 - len(close)]
+    known = sector_names(catalog)
+    lowered = {h.lower(): h for h in known}
+    close = [lowered[m] for m in difflib.get_close_matches(typed.lower(), lowered, 3, 0.75)]
+    common = [h for h in known if h not in close][: 10 - len(close)]
     parts = [f"did you mean {', '.join(close)}?"] if close else []
     parts.append("sectors in the library include " + ", ".join(common))
     return "; ".join(parts)
