@@ -19,6 +19,7 @@ from assistant.recommending import quotes
 from assistant.recommending.export import to_docx, to_markdown
 from assistant.recommending.roadmap import Recommender, Roadmap
 
+ROOT = Path(__file__).resolve().parent.parent
 DESCRIPTION = (
     "About 300 family garment workshops in an Andean town of a developing country. Exports "
     "collapsed after dollarisation; firms have no design capability and the vocational school "
@@ -144,6 +145,18 @@ def test_bibliography_has_authors_years_titles_publishers(markdown: str) -> None
 def test_reference_names_keep_family_names_of_several_words(authors, head: str) -> None:
     entry = quotes.bibliography_entry({"authors": authors, "year": 2004, "title": "T"})
     assert entry[0] == f"{head} (2004)."
+
+
+def test_the_manifest_s_authors_come_out_in_author_date_style() -> None:
+    import yaml
+
+    manifest = yaml.safe_load((ROOT / "corpus" / "manifest.yaml").read_text(encoding="utf-8"))
+    heads = {d["id"]: quotes.bibliography_entry(d)[0] for d in manifest["documents"]}
+    assert heads["iked-whitebook-2004"] == (
+        "Andersson, T., Schwaag Serger, S., Sörvik, J., & Wise Hansson, E. (2004)."
+    )
+    assert heads["oecd-enright-2000"] == "Enright, M. J., & Ffowcs-Williams, I. (2000)."
+    assert heads["meyer-stamer-2005"] == "Meyer-Stamer, J., & Harmes-Liedtke, U. (2005)."
 
 
 def test_manifest_family_names_reach_in_text_references_and_cards() -> None:
