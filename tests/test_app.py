@@ -160,6 +160,11 @@ def test_learn_is_a_path_of_frameworks_explained_by_defining_sentences(app: AppT
         assert len(shown) >= 3 and card_labels(app)
         for text in shown:  # whole sentences that define the framework, no list introduction
             assert quotable(text) and framework.defines(text), text
+        context = next(t for t in app.toggle if t.label == "Show surrounding text")
+        context.set_value(True).run()  # the first passage, read in its document
+        around = [m.value for m in app.markdown if 'class="src-context"' in m.value]
+        assert around and "<mark>" in around[0], framework.id
+        context.set_value(False).run()
         app.toggle(key=f"fw_more_{framework.id}").set_value(True).run()  # search for more
         marked = [m.value for m in app.markdown if "<mark>" in m.value]
         found = [html.unescape(re.sub(r"<[^>]+>", "", x)) for m in marked for x in MARK.findall(m)]
