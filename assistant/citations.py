@@ -9,10 +9,52 @@ the one human-readable form. ``chunk_record`` is the JSON view of a retrieved pa
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from langchain_core.documents import Document
 from pydantic import BaseModel
+
+# Lower-case words that open a family name: "Ludwig van Beethoven" is "van Beethoven, L.".
+PARTICLES = frozenset(
+    {"van", "von", "der", "den", "de", "del", "della", "di", "da", "das", "dos", "du"}
+    | {"la", "le", "ten", "ter", "bin", "ibn", "al"}
+)
+
+
+def name_parts(name: str) -> tuple[str, str]:
+    """(family, given) of a person's name: 'Family, Given' as written (a family name of several
+    words, "Schwaag Serger, Sylvia"), else the last word with the particles before it."""
+    if "," in name:
+        family, _, given = name.partition(",")
+        return family.strip(), given.strip()
+    words = name.split()
+    start = max(len(words) - 1, 0)
+    while start > 0 and words[start - 1] in PARTICLES:
+        start -= 1
+    return " ".join(words[start:]), " ".join(words[:start])
+
+
+def initials(given: str) -> str:
+    """'Michael J.' -> 'M. J.'; 'Jean-Pierre' -> 'J.-P.'."""
+    return " ".join(
+        "-".join(f"{part[0]}." for part in word.split("-") if part[:1].isalpha())
+        for word in given.split()
+        if word[:1].isalpha()
+    )
+
+
+def display_name(name: str) -> str:
+    """A name in reading order: 'Schwaag Serger, Sylvia' -> 'Sylvia Schwaag Serger'."""
+    if "(" in name or ")" in name:  # an organisation with its people, kept as written
+        return name.strip()
+    family, given = name_parts(name)
+    return f"{given} {family}".strip()
+
+
+def display_authors(authors: str) -> str:
+    """'A; Family, Given' -> 'A, Given Family': the authors as a reader writes them."""
+    return ", ".join(display_name(n) for n in re.split(r";\s*", authors) if n.strip())
 
 
 class Citation(BaseModel):
@@ -47,15 +89,17 @@ class Citation(BaseModel):
 
     @property
     def short_authors(self) -> str:
-        """'Benner', 'Meyer-Stamer et al.', 'UNIDO': the first author, 'et al.' when more."""
+        """'Benner', 'Meyer-Stamer and Harmes-Liedtke', 'Andersson et al.', 'UNIDO': the
+        family names of one or two authors, the first one's and 'et al.' for more."""
         names = [a.strip() for a in self.authors.split(";") if a.strip()]
         if not names:
             return ""
         first = names[0]
         if first.count("(") > first.count(")"):  # 'UNIDO (Giovanna Ceglie; Anna Stancher)'
             return first.split("(")[0].strip()
-        surname = first.split(",")[0] if "," in first else first.split()[-1]
-        return surname.strip() + (" et al." if len(names) > 1 else "")
+        if len(names) == 2:
+            return f"{name_parts(first)[0]} and {name_parts(names[1])[0]}"
+        return name_parts(first)[0] + (" et al." if len(names) > 2 else "")
 
     def label(self, where: bool = True) -> str:
         """'Title (Benner, 2013), Section, p. 12'; with ``where=False`` only 'Title (…)'."""

@@ -48,12 +48,15 @@ def make_settings(tmp_path: Path):
 
 
 def build_key(settings: Settings) -> str:
-    """A hash of what an index build depends on: the indexing code, the corpus files, the
+    """A hash of what an index build depends on: the indexing code, the corpus documents and
+    manifest (not the knowledge base files, which no ingest reads), the
     settings (paths aside) and the versions of the libraries that embed and store."""
     digest = hashlib.sha256()
     sources = [ROOT / name for name in BUILD_INPUTS]
     files = [p for s in sources for p in ([s] if s.is_file() else sorted(s.rglob("*.py")))]
-    files += sorted(p for p in Path(settings.corpus_dir).rglob("*") if p.is_file())
+    corpus = Path(settings.corpus_dir)  # what an ingest reads: the documents and the manifest
+    files += sorted(p for p in (corpus / "documents").rglob("*") if p.is_file())
+    files += [corpus / "manifest.yaml"] if (corpus / "manifest.yaml").is_file() else []
     for path in files:
         name = path.relative_to(ROOT if path.is_relative_to(ROOT) else settings.corpus_dir)
         digest.update(str(name).encode() + b"\0" + path.read_bytes())

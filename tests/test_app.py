@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from assistant.answering.extractive import quotable
 from assistant.index.store import IndexStore
+from assistant.knowledge.catalog import load_catalog
+from assistant.knowledge.learning import load_learning
 from assistant.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,18 +137,92 @@ def test_described_cluster_yields_a_roadmap(app: AppTest) -> None:
     assert [t.label for t in app.toggle] == ["Take my cluster into account"]
 
 
-def test_learn_filters_the_catalog(app: AppTest) -> None:
+MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
+
+
+def passages(at: AppTest) -> list[str]:
+    """The passage texts of the source cards shown, as plain text."""
+    boxes = [m.value for m in at.markdown if 'class="src-passage"' in m.value]
+    return [" ".join(html.unescape(re.sub(r"<[^>]+>", "", b)).split()) for b in boxes]
+
+
+def test_learn_is_a_path_of_frameworks_explained_by_defining_sentences(app: AppTest) -> None:
+    learning = load_learning(ROOT / "corpus")
     app.switch_page("assistant/ui/pages/learn.py").run()
     assert not app.exception
-    everything = len(app.selectbox[0].options)
+    path = app.radio(key="learn_step")
+    steps = [f.name for f in learning.frameworks] + ["Glossary", "Instruments (45)"]
+    assert path.options[: len(steps)] == [f"{n}. {s}" for n, s in enumerate(steps, 1)]
+    for number, framework in enumerate(learning.frameworks):
+        assert path.value == number
+        assert app.header[0].value == framework.name
+        shown = passages(app)
+        assert len(shown) >= 3 and card_labels(app)
+        for text in shown:  # whole sentences that define the framework, no list introduction
+            assert quotable(text) and framework.defines(text), text
+        context = next(t for t in app.toggle if t.label == "Show surrounding text")
+        context.set_value(True).run()  # the first passage, read in its document
+        around = [m.value for m in app.markdown if 'class="src-context"' in m.value]
+        assert around and "<mark>" in around[0], framework.id
+        context.set_value(False).run()
+        app.toggle(key=f"fw_more_{framework.id}").set_value(True).run()  # search for more
+        marked = [m.value for m in app.markdown if "<mark>" in m.value]
+        found = [html.unescape(re.sub(r"<[^>]+>", "", x)) for m in marked for x in MARK.findall(m)]
+        assert found, framework.id
+        assert all(framework.defines(text) for text in found), found
+        next(b for b in app.button if b.label.startswith("Next:")).click().run()
+        path = app.radio(key="learn_step")
+    assert app.header[0].value == "Glossary"
+    app.text_input(key="gl_find").set_value("broker").run()
+    found = " ".join(m.value for m in app.markdown)
+    assert "Network broker" in found and "Cluster development agent" in found
+    assert "Industrial district" not in found
+    app.text_input(key="gl_find").set_value("blockchain").run()
+    assert "Terms in it:" in app.info[0].value and "Social capital" in app.info[0].value
+
+
+def test_learn_catalog_rows_open_and_link_instruments_to_cases(app: AppTest) -> None:
+    catalog = load_catalog(ROOT / "corpus")
+    app.switch_page("assistant/ui/pages/learn.py").run()
+    app.radio(key="learn_step").set_value(5).run()  # the instrument catalog
+    everything = len(app.selectbox(key="learn_instrument").options)
     next(m for m in app.multiselect if m.label == "Phase").set_value(["trust"]).run()
-    assert 0 < len(app.selectbox[0].options) < everything
-    assert len(app.dataframe[0].value) == len(app.selectbox[0].options)
-    assert card_labels(app), "frameworks and entries show their sources"
+    picker = app.selectbox(key="learn_instrument")
+    assert 0 < len(picker.options) < everything == len(catalog.instruments)
+    assert len(app.dataframe[0].value) == len(picker.options)
+    used = next(
+        i
+        for i in catalog.instruments
+        if i.phase == "trust" and any(i.id in c.interventions for c in catalog.cases)
+    )
+    picker.set_value(used.id).run()
+    assert any(h.value == f"### {used.name}" for h in app.markdown if h.value.startswith("###"))
+    cases = app.pills(key=f"ins_cases_{used.id}")
+    case = next(c for c in catalog.cases if used.id in c.interventions)
+    assert case.id in cases.options or case.name in cases.options
+    cases.set_value(case.id).run()  # a case that used it opens in the case library
+    assert app.radio(key="learn_step").value == 6
+    assert app.selectbox(key="learn_case").value == case.id
+    assert app.header[0].value == "Case library"
+    names = app.pills(key=f"case_ins_{case.id}")
+    names.set_value(used.id).run()  # and back to the instrument
+    assert app.radio(key="learn_step").value == 5
+    assert app.selectbox(key="learn_instrument").value == used.id
 
     app.toggle[0].set_value(True).run()  # a catalog quote, read in its document
     context = [m.value for m in app.markdown if 'class="src-context"' in m.value]
     assert context and "<mark>" in context[0]
+
+
+def test_a_sector_search_without_a_hit_suggests_sectors(app: AppTest) -> None:
+    app.switch_page("assistant/ui/pages/learn.py").run()
+    app.radio(key="learn_step").set_value(6).run()
+    app.text_input(key="case_sector").set_value("sofware").run()  # a typo
+    hint = app.info[0].value
+    assert "did you mean Software?" in hint and "sectors in the library include" in hint
+    assert not app.dataframe
+    next(b for b in app.button if b.label == "Clear the filters").click().run()
+    assert len(app.dataframe[0].value) == len(load_catalog(ROOT / "corpus").cases)
 
 
 def test_upload_adds_a_document_and_removal_takes_it_out(own_library: Settings) -> None:

@@ -89,6 +89,14 @@ def test_long_passage_is_cut_around_the_cited_sentence() -> None:
     assert highlight_html("Short. Trust grows.", ["Trust grows."], width=100).count("…") == 0
 
 
+def test_an_excerpt_is_cut_between_sentences_where_it_can_be() -> None:
+    passage = "A rather long opening sentence about the cluster and its many firms. " * 8
+    passage += "Trust grows from quick wins. " + "Then the firms share a stand at a fair. " * 8
+    html = highlight_html(passage, ["Trust grows from quick wins."], width=120)
+    kept = html.removeprefix("… ").removesuffix(" …").replace("<mark>", "").replace("</mark>", "")
+    assert kept.startswith("A rather long") and kept.endswith("at a fair."), kept
+
+
 def test_paraphrased_sentence_is_matched_by_word_overlap() -> None:
     passage = "Intro. Brokers help small firms find partners for joint projects. End."
     html = highlight_html(passage, ["Brokers help small firms find partners [1]."])
@@ -122,3 +130,13 @@ def test_feedback_and_export(tmp_path: Path) -> None:
     md = conversation_markdown([{"role": "user", "content": "How?"}, message], "Talk")
     assert "## Q: How?" in md and "[1] **How to Promote Clusters**" in md
     assert "> Trust grows from quick wins." in md
+
+
+def test_supporting_points_stay_a_list_and_nothing_else_becomes_markup() -> None:
+    from assistant.ui.cards import answer_html
+
+    text = "Brokers build trust. [1]\n\nSupporting points:\n- Benner (2013): “a - b.” [2]"
+    html = answer_html(text, "m")
+    assert "\n- Benner &#40;2013&#41;" in html  # a Markdown list item
+    assert "a &#45; b" in html and '<a class="cite" href="#src-m-2">2</a>' in html
+    assert answer_html("- [x](https://e.example) [1]", "m").startswith("- &#91;x&#93;")

@@ -149,3 +149,23 @@ def test_eval_command_rejects_a_file_without_gold(tmp_path: Path) -> None:
     bad.write_text('{"id": "x", "question": "?", "gold": []}\n', encoding="utf-8")
     result = CliRunner().invoke(app, ["eval", "retrieval", "--questions", str(bad)])
     assert result.exit_code != 0
+
+
+def test_a_followup_is_scored_on_the_turn_its_gold_answers(fixture_index: Settings) -> None:
+    from assistant.answering.answerer import Answerer
+    from assistant.evaluation.answers import evaluate_followups
+
+    conversation = {
+        "id": "three-turns",
+        "turns": [
+            {"question": "How did the Ruritanian wine cluster double its exports?"},
+            {"question": "What does the Sylvanian software cluster offer to founders?"},
+            {"question": "How are its graduates recruited?"},
+        ],
+        "gold": [{"quote": "the firms recruit them through a shared internship scheme"}],
+    }
+    metrics, rows = evaluate_followups(Answerer.from_settings(fixture_index), [conversation])
+    query = rows[0]["rewritten_query"].lower()
+    assert "graduates" in query and "recruit" in query, query  # the third turn, not the second
+    assert "sylvanian" in query and "ruritanian" not in query, query  # 'its' is the second's
+    assert metrics == {"conversations": 1, "followup_hit@5": 1.0}

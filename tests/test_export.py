@@ -13,10 +13,13 @@ from docx import Document
 from docx.shared import Mm
 from typer.testing import CliRunner
 
+from assistant.citations import Citation, display_authors
 from assistant.knowledge.catalog import load_catalog
+from assistant.recommending import quotes
 from assistant.recommending.export import to_docx, to_markdown
 from assistant.recommending.roadmap import Recommender, Roadmap
 
+ROOT = Path(__file__).resolve().parent.parent
 DESCRIPTION = (
     "About 300 family garment workshops in an Andean town of a developing country. Exports "
     "collapsed after dollarisation; firms have no design capability and the vocational school "
@@ -123,6 +126,47 @@ def test_bibliography_has_authors_years_titles_publishers(markdown: str) -> None
     benner = next(e for e in entries if e.startswith("Benner"))
     assert "Benner, M. (2013). *Cluster Policy in Developing Countries.* MPRA" in benner
     assert any(e.startswith("Meyer-Stamer, J., & Harmes-Liedtke, U. (2005)") for e in entries)
+
+
+@pytest.mark.parametrize(
+    ("authors", "head"),
+    [
+        (["Jörg Meyer-Stamer", "Ulrich Harmes-Liedtke"], "Meyer-Stamer, J., & Harmes-Liedtke, U."),
+        (["Michael J. Enright", "Ifor Ffowcs-Williams"], "Enright, M. J., & Ffowcs-Williams, I."),
+        (["Ffowcs Williams, Ifor"], "Ffowcs Williams, I."),
+        (
+            ["Thomas Andersson", "Schwaag Serger, Sylvia", "Jens Sörvik"],
+            "Andersson, T., Schwaag Serger, S., & Sörvik, J.",
+        ),
+        (["Jean-Pierre van der Berg"], "van der Berg, J.-P."),
+        ("Anna Stancher; Giovanna Ceglie", "Stancher, A., & Ceglie, G."),
+    ],
+)
+def test_reference_names_keep_family_names_of_several_words(authors, head: str) -> None:
+    entry = quotes.bibliography_entry({"authors": authors, "year": 2004, "title": "T"})
+    assert entry[0] == f"{head} (2004)."
+
+
+def test_the_manifest_s_authors_come_out_in_author_date_style() -> None:
+    import yaml
+
+    manifest = yaml.safe_load((ROOT / "corpus" / "manifest.yaml").read_text(encoding="utf-8"))
+    heads = {d["id"]: quotes.bibliography_entry(d)[0] for d in manifest["documents"]}
+    assert heads["iked-whitebook-2004"] == (
+        "Andersson, T., Schwaag Serger, S., Sörvik, J., & Wise Hansson, E. (2004)."
+    )
+    assert heads["oecd-enright-2000"] == "Enright, M. J., & Ffowcs-Williams, I. (2000)."
+    assert heads["meyer-stamer-2005"] == "Meyer-Stamer, J., & Harmes-Liedtke, U. (2005)."
+
+
+def test_manifest_family_names_reach_in_text_references_and_cards() -> None:
+    whitebook = Citation(authors="Thomas Andersson; Schwaag Serger, Sylvia", year=2004)
+    assert quotes.in_text(whitebook) == "Andersson and Schwaag Serger 2004"
+    assert display_authors(whitebook.authors) == "Thomas Andersson, Sylvia Schwaag Serger"
+    assert Citation(authors="Schwaag Serger, Sylvia", year=2004).short_authors == "Schwaag Serger"
+    authors = "Jörg Meyer-Stamer; Ulrich Harmes-Liedtke"
+    two = Citation(title="How to Promote Clusters", authors=authors)
+    assert two.label() == "How to Promote Clusters (Meyer-Stamer and Harmes-Liedtke)"
 
 
 def docx_text(doc) -> str:

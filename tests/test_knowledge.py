@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import copy
+import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
+from assistant.answering.extractive import quotable
 from assistant.knowledge.catalog import (
     PHASES,
     KnowledgeError,
@@ -16,6 +18,7 @@ from assistant.knowledge.catalog import (
     missing_quotes,
     parse_catalog,
 )
+from assistant.knowledge.learning import cut_quotes, load_learning
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
@@ -99,3 +102,60 @@ def test_duplicate_ids_and_missing_files(raw, tmp_path):
         parse_catalog(instruments, cases)
     with pytest.raises(KnowledgeError, match="not found"):
         load_catalog(tmp_path)
+
+
+# ------------------------------------------------------------------------------ the Learn path
+
+
+def learning_copy(tmp_path: Path, change) -> Path:
+    """The corpus's documents and frameworks.yaml in ``tmp_path``, the YAML changed."""
+    shutil.copytree(CORPUS / "documents", tmp_path / "documents")
+    data = yaml.safe_load((CORPUS / "frameworks.yaml").read_text(encoding="utf-8"))
+    change(data)
+    (tmp_path / "frameworks.yaml").write_text(yaml.safe_dump(data, allow_unicode=True))
+    return tmp_path
+
+
+def test_the_path_has_the_four_frameworks_in_order_and_a_glossary():
+    learning = load_learning(CORPUS)
+    assert [f.id for f in learning.frameworks] == [
+        "life_cycle",
+        "top_down_bottom_up",
+        "four_phases",
+        "rationales",
+    ]
+    terms = [g.term for g in learning.glossary]
+    assert terms == sorted(terms, key=str.lower) and len(terms) >= 15
+
+
+def test_every_passage_is_whole_sentences_of_its_document():
+    learning = load_learning(CORPUS)
+    assert cut_quotes(learning, CORPUS) == []
+    for label, source in learning.sources():
+        assert quotable(" ".join(source.quote.split())), label  # no question, heading, list intro
+
+
+def test_a_passage_off_the_framework_is_rejected(tmp_path):
+    def off_topic(data: dict) -> None:
+        data["frameworks"][0]["passages"][0]["quote"] = "Trust takes years to build."
+
+    with pytest.raises(KnowledgeError, match="names neither the framework"):
+        load_learning(learning_copy(tmp_path, off_topic))
+
+
+@pytest.mark.parametrize(
+    ("cut", "problem"),
+    [
+        (lambda q: q[: q.index(" against")], "not whole sentences"),  # ends mid-sentence
+        (lambda q: q[q.index("it is important") :], "not whole sentences"),  # starts mid-way
+        (lambda q: q.replace("life-cycle", "lifecycle"), "quote not in"),
+    ],
+)
+def test_a_cut_quote_is_reported(tmp_path, cut, problem):
+    def change(data: dict) -> None:
+        source = data["frameworks"][0]["passages"][0]
+        source["quote"] = cut(" ".join(source["quote"].split()))
+
+    corpus = learning_copy(tmp_path, change)
+    problems = cut_quotes(load_learning(corpus), corpus)
+    assert len(problems) == 1 and problem in problems[0] and "life_cycle" in problems[0]

@@ -31,6 +31,12 @@ def test_an_organisation_with_its_people_gives_every_name() -> None:
     assert source_names(meta) == ["UNIDO", "Ceglie", "Stancher"]
 
 
+def test_a_family_name_written_first_is_one_name() -> None:
+    authors = ["Thomas Andersson", "Schwaag Serger, Sylvia"]
+    meta = DocumentMeta(doc_id="w", title="t", authors=authors)
+    assert source_names(meta) == ["Andersson", "Schwaag Serger"]
+
+
 def _chunk(doc_id: str, aliases: str) -> Document:
     return Document(page_content="text", metadata={"doc_id": doc_id, "aliases": aliases})
 

@@ -3,7 +3,8 @@
 - cited-hit: share of answerable questions where some cited passage covers a gold quote (the
   matching rule of ``assistant.evaluation.retrieval.covers``); an abstention counts as a miss.
 - abstentions: out-of-scope questions (no gold) abstained on, answerable ones abstained on.
-- follow-up hit@5: the second turn of each conversation is rewritten with the first as history,
+- follow-up hit@5: the last turn of each conversation (the one its gold answers) is rewritten
+  with the earlier turns as history, each of them answered in order as the chat answers them,
   and the rewritten query's top five passages must cover a gold quote.
 """
 
@@ -13,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from assistant.answering.answerer import Answerer
+from assistant.answering.chat import ChatSession
 from assistant.answering.types import Answer
 from assistant.evaluation.retrieval import covers, score_question
 
@@ -57,17 +59,25 @@ def evaluate_answers(
     return metrics, rows
 
 
+def last_turn_query(answerer: Answerer, turns: Sequence[str]) -> str:
+    """The query the chat searches for the last of ``turns``: the earlier turns answered in
+    order (each with the ones before as history), then the last rewritten with them all."""
+    session = ChatSession(answerer)
+    for question in turns[:-1]:
+        session.ask(question)
+    return answerer.rewrite(turns[-1], session.history) or turns[-1]
+
+
 def evaluate_followups(
     answerer: Answerer, conversations: Sequence[dict[str, Any]]
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """hit@5 of each conversation's rewritten second-turn query (first turn as history)."""
+    """hit@5 of each conversation's rewritten last-turn query (the earlier turns as history)."""
     rows: list[dict[str, Any]] = []
     for conv in conversations:
         turns = [str(t["question"]) for t in conv.get("turns", [])]
         if len(turns) < 2 or not conv.get("gold"):
             continue
-        history = [answerer.answer(turns[0])]
-        query = answerer.rewrite(turns[1], history) or turns[1]
+        query = last_turn_query(answerer, turns)
         passages = [d.page_content for d in answerer.retriever.invoke(query)]
         score = score_question({"id": conv.get("id"), "gold": conv["gold"]}, passages)
         hit = score.first is not None and score.first <= FOLLOWUP_DEPTH

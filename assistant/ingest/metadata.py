@@ -54,11 +54,15 @@ _ACRONYM = re.compile(r"\b[A-Z][A-Z&]{2,}\b")
 def source_names(meta: DocumentMeta) -> list[str]:
     """Names a question may use for a document ("according to Benner", "the OECD report").
 
-    The manifest's ``aliases``, each author's surname (an organisation counts as one: "UNIDO
-    (G. Ceglie, A. Stancher)" gives UNIDO, Ceglie, Stancher) and the acronyms of the publisher.
+    The manifest's ``aliases``, each author's surname (all of it when written "Family, Given";
+    an organisation counts as one: "UNIDO (G. Ceglie, A. Stancher)" gives UNIDO, Ceglie,
+    Stancher) and the acronyms of the publisher.
     """
     names = list(meta.aliases)
     for author in meta.authors:
+        if "," in author and "(" not in author:  # "Schwaag Serger, Sylvia": the family name
+            names.append(author.split(",")[0].strip())
+            continue
         for person in re.split(r"[(),]", author):
             if words := person.split():
                 names.append(words[-1].strip("."))

@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from assistant.citations import Citation
+from assistant.citations import Citation, initials, name_parts
 
 MIN_WORDS, MAX_WORDS = 8, 45
 _MARKUP = re.compile(r"<sup>.*?</sup>|<[^>]+>|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\*\*?|(?<!\w)_(?=\w)|(?<=\w)_(?!\w)")
@@ -181,7 +181,7 @@ def _corporate(name: str) -> tuple[str, list[str]] | None:
 
 
 def surname(name: str) -> str:
-    return name.split(",")[0].strip() if "," in name else name.split()[-1]
+    return name_parts(name)[0]
 
 
 def short_authors(authors: str | list[str]) -> str:
@@ -205,12 +205,11 @@ def in_text(citation: Citation) -> str:
 
 
 def _inverted(name: str) -> str:
-    """'Michael J. Enright' -> 'Enright, M. J.'."""
-    if "," in name:
-        return name
-    *given, last = name.split()
-    initials = " ".join(f"{g[0]}." for g in given if g[:1].isalpha())
-    return f"{last}, {initials}" if initials else last
+    """'Michael J. Enright' -> 'Enright, M. J.'; 'Schwaag Serger, Sylvia' -> 'Schwaag
+    Serger, S.'."""
+    family, given = name_parts(name)
+    short = initials(given)
+    return f"{family}, {short}" if short else family
 
 
 def author_list(authors: str | list[str]) -> str:

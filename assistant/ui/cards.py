@@ -10,7 +10,7 @@ from typing import Any
 import streamlit as st
 from langchain_core.documents import Document
 
-from assistant.citations import Citation
+from assistant.citations import Citation, display_authors
 from assistant.index.chunk_table import stitch
 from assistant.index.store import IndexStore
 from assistant.ui.highlight import cited_sentences, highlight_html
@@ -20,6 +20,7 @@ CONTEXT_CHUNKS = 3  # chunks read on each side for "surrounding text"
 CONTEXT_CHARS = 900  # characters of surrounding text shown on each side
 EXCERPT = 450  # characters shown either side of a cited sentence (all: "surrounding text")
 BADGE = re.compile(r"[ \t]*\[(\d+)\]")
+ITEM = re.compile(r"(^|\n)&#45; ")  # an inert "- " that opens a line: a list item
 
 CARD_CSS = """
 <style>
@@ -49,9 +50,11 @@ def inject_css() -> None:
 
 def with_markers(text: str, marker: Callable[[int], str]) -> str:
     """Answer text made inert (``safe_text``), its ``[n]`` citation markers replaced by
-    ``marker(n)``: the only markup in it is ours."""
+    ``marker(n)`` and its "- " lines kept as a list (the supporting points): the only markup
+    in it is ours."""
     pieces = BADGE.split(text)  # text, number, text, number, …, text
-    return "".join(marker(int(p)) if i % 2 else inert(p) for i, p in enumerate(pieces))
+    out = "".join(marker(int(p)) if i % 2 else inert(p) for i, p in enumerate(pieces))
+    return ITEM.sub(r"\1- ", out)
 
 
 def answer_markdown(text: str) -> str:
@@ -74,9 +77,11 @@ def card_label(citation: Citation) -> str:
 def meta_line(citation: Citation) -> str:
     """Authors · year · § section · p. page, as inert text."""
     parts = [
-        citation.authors.replace("; ", ", "),
+        display_authors(citation.authors),
         str(citation.year or ""),
-        f"§ {citation.section}" if citation.section else "",
+        ("" if citation.section.startswith("§") else "§ ") + citation.section
+        if citation.section
+        else "",
         f"p. {citation.page}" if citation.page else "",
     ]
     return " · ".join(inert(p) for p in parts if p)

@@ -70,17 +70,24 @@ def find_span(passage: str, statement: str) -> tuple[int, int] | None:
     return best_span if best >= MIN_OVERLAP else None
 
 
+_SENTENCE_GAP = re.compile(r"(?P<stop>[.!?][”\"’)]*)\s+(?=[“\"‘(]?[A-Z0-9])|\n\s*")
+
+
 def _window(passage: str, spans: list[tuple[int, int]], width: int) -> tuple[int, int]:
-    """Bounds of the text around the marked spans (about ``width`` characters either side)."""
+    """Bounds of the text around the marked spans (about ``width`` characters either side),
+    cut between sentences where a sentence ends in the margin."""
     if not spans or len(passage) <= 2 * width + (spans[-1][1] - spans[0][0]):
         return 0, len(passage)
     start, end = max(0, spans[0][0] - width), min(len(passage), spans[-1][1] + width)
-    if start:  # cut at word boundaries
+    if start:  # cut between sentences, else between words
+        opening = _SENTENCE_GAP.search(passage, start, spans[0][0])
         cut = passage.find(" ", start, spans[0][0])
-        start = cut + 1 if cut >= 0 else start
+        start = opening.end() if opening else cut + 1 if cut >= 0 else start
     if end < len(passage):
+        gaps = _SENTENCE_GAP.finditer(passage, spans[-1][1], end)
+        closing = [m.end("stop") if m.group("stop") else m.start() for m in gaps]
         cut = passage.rfind(" ", spans[-1][1], end)
-        end = cut if cut >= 0 else end
+        end = closing[-1] if closing else cut if cut >= 0 else end
     return start, end
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from assistant.citations import display_authors
 from assistant.index.store import FileEntry, IndexStore
 from assistant.ingest.pipeline import IngestReport, discover
 from assistant.settings import Settings
@@ -40,7 +41,7 @@ def document_rows(settings: Settings) -> list[dict[str, object]]:
         rows.append(
             {
                 "Title": entry.title,
-                "Authors": str(m.get("authors", "")).replace("; ", ", "),
+                "Authors": display_authors(str(m.get("authors", ""))),
                 "Year": m.get("year"),
                 "Kind": m.get("kind") or Path(entry.path).suffix.lstrip(".").upper(),
                 "Passages": len(entry.chunk_ids),

@@ -15,6 +15,8 @@ from assistant.answering.answerer import Answerer
 from assistant.index.embeddings import LocalEmbeddings, first_embeddings
 from assistant.index.store import LEDGER_FILE, IndexStore
 from assistant.knowledge.catalog import Catalog, load_catalog
+from assistant.knowledge.learning import FILE as LEARNING_FILE
+from assistant.knowledge.learning import Learning, load_learning
 from assistant.recommending.roadmap import Recommender
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.retrieval.search_index import SearchIndex
@@ -128,3 +130,14 @@ def catalog(settings: Settings) -> Catalog:
     files = [Path(settings.corpus_dir) / n for n in ("instruments.yaml", "cases.yaml")]
     stamp = tuple(f.stat().st_mtime if f.exists() else 0.0 for f in files)
     return _catalog(str(settings.corpus_dir), stamp)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _learning(corpus_dir: str, stamp: float) -> Learning:
+    return load_learning(corpus_dir)
+
+
+def learning(settings: Settings) -> Learning:
+    """The Learn path's frameworks and glossary, re-read when their file changes."""
+    path = Path(settings.corpus_dir) / LEARNING_FILE
+    return _learning(str(settings.corpus_dir), path.stat().st_mtime if path.exists() else 0.0)
