@@ -23,7 +23,7 @@ from assistant.answering.extractive import (
     split_sentences,
 )
 from assistant.answering.generate import check_markers
-from assistant.answering.lead import choose_lead
+from assistant.answering.lead import choose_lead, leans_back
 from assistant.answering.refusal import section_topic
 from assistant.answering.types import Answer
 from assistant.ingest.markup import clean_line
@@ -250,6 +250,21 @@ def test_quantity_questions_need_a_number_in_the_best_sentences() -> None:
     assert lacks_quantity("How many firms joined?", budget) == "a number"
     assert lacks_quantity("How many firms joined?", [sentence("About 300 firms joined.")]) is None
     assert lacks_quantity("Why did firms join?", budget) is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "leans"),
+    [
+        ("To address these challenges, UNIDO relies on facilitating agents.", True),
+        ("However, the agents are paid by the project.", True),
+        ("As a result, firms began to cooperate.", True),
+        ("For these reasons, the state withdrew.", True),
+        ("Facilitating agents are paid by the project in its first years.", False),
+        ("To address market failures, governments fund brokers.", False),
+    ],
+)
+def test_a_lead_must_not_lean_on_the_sentence_before(sentence: str, leans: bool) -> None:
+    assert leans_back(sentence) is leans
 
 
 def test_a_name_the_library_never_mentions_is_refused_whatever_the_model_says() -> None:

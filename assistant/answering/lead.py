@@ -57,9 +57,19 @@ _FORMS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
 _LEANING = re.compile(
     r"^\W*(however|but|also|moreover|furthermore|in addition|thus|therefore|hence|finally|"
     r"first(ly)?|second(ly)?|third(ly)?|lastly|then|so|and|or|this|these|"
-    r"that|those|such|it|they|he|she|its|their|another|other|the latter|the former)\b",
+    r"that|those|such|it|they|he|she|its|their|another|other|the latter|the former|"
+    r"as a result|in turn|accordingly|consequently|likewise|similarly|instead|otherwise|"
+    r"for (this|that|these|those|such) reasons?|in (this|that|such|these) (way|case|context)s?|"
+    r"to (address|tackle|overcome|solve|meet|avoid|counter) (this|these|that|those|such|them|it))"
+    r"\b",
     re.I,
 )
+
+
+def leans_back(sentence: str) -> bool:
+    """Whether ``sentence`` opens by pointing back at the one before ("However, …", "To address
+    these challenges, …"), so that it cannot open an answer on its own."""
+    return bool(_LEANING.match(sentence))
 
 
 @dataclass(frozen=True)
@@ -96,7 +106,7 @@ def lead_score(question: str, sentence: ScoredSentence, passage: str = "") -> fl
         + FORM_BONUS * answer_form(question, sentence.text)
         + FOCUS_BONUS * focus_share(question, sentence.text)
         + NAME_BONUS * named
-        - LEANING_PENALTY * bool(_LEANING.match(sentence.text))
+        - LEANING_PENALTY * leans_back(sentence.text)
     )
 
 
