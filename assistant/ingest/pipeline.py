@@ -30,6 +30,9 @@ from assistant.ingest.chunking import Chunker, embedding_text
 from assistant.ingest.document import DocumentMeta, LoadedDocument, LoadError
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES, load_file
 from assistant.ingest.metadata import document_meta, keyed_id, load_manifest, manifest_digest
+from assistant.ingest.supports import refresh_supports
+from assistant.ingest.vectors import VECTORS_FILE, VectorCache
+from assistant.knowledge.catalog import KnowledgeError, load_catalog
 from assistant.settings import Settings
 
 CHUNKER_VERSION = 5  # bump when structure or chunking rules change: forces a rebuild
@@ -218,6 +221,8 @@ class Indexer:
         self.store = IndexStore(settings)
         self.embeddings = embeddings or first_embeddings(settings)
         self.second_embeddings = second_embeddings(settings)
+        # vectors shipped with the corpus (the starter corpus has its own): not computed again
+        self.known_vectors = VectorCache(Path(settings.corpus_dir) / VECTORS_FILE)
 
     @cached_property
     def chunker(self) -> Chunker:
@@ -272,6 +277,7 @@ class Indexer:
                 self._stop(ledger, report)
                 raise
             self._refresh_bm25(ledger, force=report.changed)
+            self._refresh_supports(ledger, report)
             self._publish(ledger)
             self.store.run_marker.unlink(missing_ok=True)
         report.total_chunks = len(ledger.chunk_ids())
@@ -445,11 +451,12 @@ class Indexer:
         # 51 chunks/s with steps of 64, 57 with 256. Progress is still reported per step.
         step = max(self.settings.embedding_batch_size * 8, 256)
         models = [m for m in (self.embeddings, self.second_embeddings) if m is not None]
+        model_ids = [m.model_id for m in models]
         vectors: list[list[list[float]]] = [[] for _ in models]
         for start in range(0, len(texts), step):
             batch = texts[start : start + step]
-            for model, out in zip(models, vectors, strict=True):
-                out.extend(model.embed_documents(batch))
+            for model, model_id, out in zip(models, model_ids, vectors, strict=True):
+                out.extend(self.known_vectors.embed(model_id, batch, model.embed_documents))
             if progress:
                 progress(done + min(start + step, len(texts)), total, name)
         return vectors[0], (vectors[1] if len(vectors) > 1 else None)
@@ -460,6 +467,7 @@ class Indexer:
         self._repair(ledger, report)
         self.store.save_ledger(ledger)
         self._refresh_bm25(ledger, force=True)
+        self._refresh_supports(ledger, report)
         self._publish(ledger)
         self.store.run_marker.unlink(missing_ok=True)
 
@@ -476,6 +484,19 @@ class Indexer:
                 pass
         headers = self.settings.embed_headers
         self.store.write_bm25(self.store.all_documents(), lambda d: embedding_text(d, headers))
+
+    def _refresh_supports(self, ledger: Ledger, report: IngestReport) -> None:
+        """Each catalog instrument's supporting passages (``ingest.supports``), found again
+        when the catalog or the chunks changed; skipped for a corpus without a catalog."""
+        corpus = Path(self.settings.corpus_dir)
+        if not (corpus / "instruments.yaml").exists():
+            return
+        try:
+            catalog = load_catalog(corpus)
+        except KnowledgeError as exc:
+            report.notices.append(f"Supporting passages not updated: {exc}")
+            return
+        refresh_supports(self.store, ledger, catalog, self.embeddings)
 
     def _publish(self, ledger: Ledger) -> None:
         """On a Chroma server, record the chunks this run left: readers elsewhere follow it."""

@@ -3,7 +3,8 @@
 ``Recommender(settings).recommend("3,500 smallholder banana growers ...")`` parses the
 description into a ``ClusterProfile``, scores every catalog instrument against it (problems
 addressed, fit conditions, prerequisites, conflicts), sequences the chosen ones by phase, and
-attaches 1-3 citations retrieved from the corpus per instrument, what not to do (with reason
+attaches 1-3 corpus citations per instrument (among its supporting passages, found at
+ingest time), what not to do (with reason
 and source), similar documented cases and disagreements between documents.
 """
 
@@ -18,7 +19,9 @@ from pydantic import BaseModel, Field
 
 from assistant.citations import Citation
 from assistant.index.embeddings import first_embeddings
-from assistant.knowledge.catalog import PHASES, Catalog, Instrument, load_catalog
+from assistant.index.store import IndexStore
+from assistant.ingest.supports import instrument_text
+from assistant.knowledge.catalog import PHASES, Catalog, load_catalog
 from assistant.llm import load_prompt
 from assistant.recommending.evidence import CitationFinder, load_documents_meta, quote_citation
 from assistant.recommending.meaning import ConditionMatcher
@@ -119,7 +122,7 @@ class Recommender:
     def __init__(
         self,
         settings: Settings,
-        retriever: Any | None = None,
+        store: IndexStore | None = None,
         catalog: Catalog | None = None,
         embeddings: Any | None = None,
         llm: Any | None = None,
@@ -131,7 +134,7 @@ class Recommender:
         self._instrument_vectors: np.ndarray | None = None
         self.llm = llm
         self.with_citations = with_citations
-        self._retriever = retriever
+        self._store = store
         self._finder: CitationFinder | None = None
         self.manifest = load_documents_meta(settings.corpus_dir)
 
@@ -143,12 +146,8 @@ class Recommender:
     @property
     def finder(self) -> CitationFinder:
         if self._finder is None:
-            retriever = self._retriever
-            if retriever is None:
-                from assistant.retrieval.hybrid import HybridRetriever
-
-                retriever = HybridRetriever.from_settings(self.settings, k=10)
-            self._finder = CitationFinder(retriever, self.settings.corpus_dir)
+            store = self._store or IndexStore(self.settings)
+            self._finder = CitationFinder(store, self.catalog, self.embeddings)
         return self._finder
 
     def profile(self, description: str) -> ClusterProfile:
@@ -193,7 +192,12 @@ class Recommender:
             for n, s in enumerate(usable[:MAX_RECOMMENDATIONS])
             if n < MIN_RECOMMENDATIONS or s.value >= MIN_SCORE
         ]
-        recs = [self._recommendation(s, profile) for s in chosen]
+        cited = (
+            self.finder.find_all([s.instrument for s in chosen], profile)
+            if self.with_citations
+            else {}
+        )
+        recs = [self._recommendation(s, profile, cited.get(s.instrument.id, [])) for s in chosen]
         recs.sort(key=lambda r: (PHASE_ORDER.index(r.phase), -r.score))
         not_rec = self._not_recommended(profile, ranked)
         involved = {r.instrument_id for r in recs} | {n.instrument_id for n in not_rec}
@@ -209,9 +213,10 @@ class Recommender:
 
     # ------------------------------------------------------------------ parts
 
-    def _recommendation(self, score: Score, profile: ClusterProfile) -> Recommendation:
+    def _recommendation(
+        self, score: Score, profile: ClusterProfile, citations: list[Citation]
+    ) -> Recommendation:
         ins = score.instrument
-        citations = self.finder.find(ins, profile) if self.with_citations else []
         return Recommendation(
             instrument_id=ins.id,
             name=ins.name,
@@ -280,8 +285,3 @@ class Recommender:
             for d in self.catalog.disagreements
             if d.instrument in involved
         ]
-
-
-def instrument_text(ins: Instrument) -> str:
-    """The text used to compare an instrument with a description by embedding similarity."""
-    return f"{ins.name}. {ins.description}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from assistant.knowledge.catalog import PHASES, Case, Catalog, Conflict, Instrument, Pitfall
 from assistant.recommending.profile import ClusterProfile, parse_profile
@@ -318,7 +319,13 @@ def triggered_pitfalls(
 
 
 def _case_profile(case: Case) -> ClusterProfile:
-    return parse_profile(f"{case.sector}. {case.country}. {case.situation}")
+    return _parsed_case(f"{case.sector}. {case.country}. {case.situation}")
+
+
+@lru_cache(maxsize=1024)
+def _parsed_case(text: str) -> ClusterProfile:
+    """A case's profile, read once per process (callers only read it)."""
+    return parse_profile(text)
 
 
 def similar_cases(

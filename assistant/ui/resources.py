@@ -109,7 +109,7 @@ def answerer(settings: Settings) -> Answerer:
 def _recommender(key: str, version: str, _settings: Settings) -> Recommender:
     return Recommender(
         _settings,
-        retriever=retriever(_settings, k=10),
+        store=store(_settings),
         embeddings=embeddings(_settings),
         llm=chat_model(_settings),
     )

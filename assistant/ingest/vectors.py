@@ -1,0 +1,123 @@
+"""Vectors computed before, found again by the exact text embedded and the model that did it.
+
+A corpus folder may hold ``vectors.npz``: chunk vectors of both embedding models, keyed by a
+hash of the model's identity (``LocalEmbeddings.model_id``, which changes with the model's
+files) and of the text embedded. The starter corpus ships its own, so a fresh clone indexes it
+in seconds instead of minutes; a chunk whose text or model differs (new chunking rules, an
+edited document, another model) is simply embedded. ``python -m assistant.ingest.vectors``
+writes the file from a built index (``make starter-vectors``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+from collections.abc import Callable, Iterable
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from assistant.settings import Settings
+
+VECTORS_FILE = "vectors.npz"
+
+
+def text_key(model_id: str, text: str) -> str:
+    """The look-up key of ``text`` embedded by the model ``model_id``."""
+    return hashlib.sha256(f"{model_id}\0{text}".encode()).hexdigest()[:32]
+
+
+class VectorCache:
+    """The vectors of one ``vectors.npz`` (read on first look-up; none if the file is absent
+    or unreadable)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @cached_property
+    def _rows(self) -> dict[str, tuple[np.ndarray, dict[str, int]]]:
+        """Per model id: its vectors and the row of each key."""
+        try:
+            with np.load(self.path, allow_pickle=False) as data:
+                models = [str(m) for m in data["models"]]
+                return {
+                    model: (
+                        data[f"vectors{n}"].astype(np.float32),
+                        {str(k): row for row, k in enumerate(data[f"keys{n}"])},
+                    )
+                    for n, model in enumerate(models)
+                }
+        except (OSError, KeyError, ValueError):
+            return {}
+
+    def missing(self, model_id: str, texts: list[str]) -> list[int]:
+        """The positions of the ``texts`` whose vectors by ``model_id`` are not here."""
+        rows = self._rows.get(model_id, (None, {}))[1]
+        return [n for n, t in enumerate(texts) if text_key(model_id, t) not in rows]
+
+    def embed(
+        self, model_id: str, texts: list[str], embed: Callable[[list[str]], list[list[float]]]
+    ) -> list[list[float]]:
+        """The vectors of ``texts``: found here, else computed by ``embed`` (in one call)."""
+        vectors, rows = self._rows.get(model_id, (None, {}))
+        keys = [text_key(model_id, t) for t in texts]
+        missing = self.missing(model_id, texts)
+        new = embed([texts[n] for n in missing]) if missing else []
+        computed = dict(zip(missing, new, strict=True))
+        if vectors is None:
+            return new
+        return [
+            computed[n] if n in computed else vectors[rows[k]].tolist() for n, k in enumerate(keys)
+        ]
+
+
+def write_vectors(path: Path, models: Iterable[tuple[str, list[str], np.ndarray]]) -> None:
+    """Write ``(model id, texts, vectors)`` of each model to ``path``."""
+    arrays: dict[str, Any] = {}
+    ids = []
+    for n, (model_id, texts, vectors) in enumerate(models):
+        ids.append(model_id)
+        arrays[f"keys{n}"] = np.array([text_key(model_id, t) for t in texts])
+        arrays[f"vectors{n}"] = np.asarray(vectors, dtype=np.float32)
+    tmp = path.with_name(path.name + ".tmp.npz")
+    arrays["models"] = np.array(ids)
+    np.savez_compressed(tmp, **arrays)
+    tmp.replace(path)
+
+
+def export_index_vectors(settings: Settings, out: Path) -> int:
+    """Write the vectors of every chunk of the settings' index to ``out``; the chunk count."""
+    from assistant.index.embeddings import first_embeddings, second_embeddings
+    from assistant.index.store import IndexStore
+    from assistant.ingest.chunking import embedding_text
+
+    store = IndexStore(settings)
+    models = []
+    collections = [(first_embeddings(settings), store.collection)]
+    if (second := second_embeddings(settings)) is not None:
+        collections.append((second, store.second_collection))
+    docs = {str(d.id): d for d in store.all_documents()}
+    for model, collection in collections:
+        got = collection.get(include=["embeddings"])
+        texts = [embedding_text(docs[i], settings.embed_headers) for i in got["ids"]]
+        models.append((model.model_id, texts, np.asarray(got["embeddings"])))
+    write_vectors(out, models)
+    return len(docs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Write an index's chunk vectors for reuse.")
+    parser.add_argument("--index", type=Path, default=Path("index"))
+    parser.add_argument("--out", type=Path, default=Path("corpus") / VECTORS_FILE)
+    args = parser.parse_args()
+    from assistant.settings import Settings
+
+    count = export_index_vectors(Settings(index_dir=args.index), args.out)
+    print(f"{count} chunks' vectors written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
