@@ -24,6 +24,7 @@ _CACHE = os.environ.get(
 INDEX_CACHE = Path(_CACHE) if _CACHE else None
 CACHE_ENTRIES = 4  # several worktrees or branches may share the cache
 BUILD_INPUTS = ("assistant/ingest", "assistant/index", "assistant/settings.py")
+INGESTED = ("manifest.yaml", "instruments.yaml", "vectors.npz")
 BUILD_PACKAGES = ("chromadb", "sentence-transformers", "transformers", "torch", "bm25s")
 
 
@@ -48,15 +49,16 @@ def make_settings(tmp_path: Path):
 
 
 def build_key(settings: Settings) -> str:
-    """A hash of what an index build depends on: the indexing code, the corpus documents and
-    manifest (not the knowledge base files, which no ingest reads), the
-    settings (paths aside) and the versions of the libraries that embed and store."""
+    """A hash of what an index build depends on: the indexing code, what an ingest reads of the
+    corpus (the documents, the manifest, the instruments whose supports it finds; not the cases
+    or the Learn path), the settings (paths aside) and the versions of the libraries that embed
+    and store."""
     digest = hashlib.sha256()
     sources = [ROOT / name for name in BUILD_INPUTS]
     files = [p for s in sources for p in ([s] if s.is_file() else sorted(s.rglob("*.py")))]
-    corpus = Path(settings.corpus_dir)  # what an ingest reads: the documents and the manifest
+    corpus = Path(settings.corpus_dir)
     files += sorted(p for p in (corpus / "documents").rglob("*") if p.is_file())
-    files += [corpus / "manifest.yaml"] if (corpus / "manifest.yaml").is_file() else []
+    files += [p for p in (corpus / n for n in INGESTED) if p.is_file()]
     for path in files:
         name = path.relative_to(ROOT if path.is_relative_to(ROOT) else settings.corpus_dir)
         digest.update(str(name).encode() + b"\0" + path.read_bytes())
