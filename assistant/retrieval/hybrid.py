@@ -148,7 +148,7 @@ class HybridRetriever(BaseRetriever):
         table = self.index.table
         ranked = [i for i in ranked if i in table.by_id]
         if self.demote_references:
-            refs = self.index.reference_ids
+            refs = {i for i in ranked if self.index.is_reference(i)}
             ranked = [i for i in ranked if i not in refs] + [i for i in ranked if i in refs]
         window = 2 * self.neighbours
         return diversify(
