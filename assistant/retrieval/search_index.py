@@ -26,6 +26,7 @@ from assistant.retrieval.relevance_feedback import expansion_terms
 from assistant.settings import Settings
 
 FILTER_KEYS = ("doc_ids", "year_min", "year_max", "kinds")
+READ_PAGE = 1000  # chunks read from Chroma at once (a page of 5,000 briefly takes ~200 MB)
 
 
 class IndexMissingError(RuntimeError):
@@ -100,6 +101,15 @@ def fresh_store(settings: Settings) -> IndexStore:
     return store
 
 
+def release_memory() -> None:
+    """Give freed memory back to the system (glibc keeps it, after the many small allocations
+    of a large read, for the process's lifetime); nothing elsewhere."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def top_rows(scores: Any, k: int):  # -> numpy.ndarray
     """The rows of the ``k`` highest scores, best first (ties in row order), without sorting
     the whole library."""
@@ -158,7 +168,9 @@ class SearchIndex:
 
     @cached_property
     def table(self) -> ChunkTable:
-        return ChunkTable(self.store.documents())
+        table = ChunkTable(self.store.documents(page=READ_PAGE))
+        release_memory()  # what reading the pages left behind
+        return table
 
     @cached_property
     def sources(self) -> SourceNames:
