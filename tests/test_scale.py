@@ -136,3 +136,16 @@ def test_library_words_answer_name_look_ups_as_the_whole_text(fixture_index: Set
         pattern = rf"\b{re.escape(phrase)}\b"
         if " " not in phrase:
             assert bool(re.search(pattern, words)) == bool(re.search(pattern, full)), phrase
+
+
+def test_broad_filters_on_the_hits_give_what_chroma_filters_give(fixture_index: Settings) -> None:
+    index = SearchIndex(fixture_index)
+    years = sorted({y for y in (d.metadata.get("year") for d in index.table.by_id.values()) if y})
+    cases = [Filters(year_min=years[0]), Filters(year_max=years[-1] - 1), Filters(kinds=("x",))]
+    shares = [float(index._mask(f).mean()) for f in cases]
+    assert shares[0] == 1.0 and 0.2 <= shares[1] < 1.0 and shares[2] == 0.0  # both paths
+    for query in ("cluster policy", "export consortium of firms", "training and skills"):
+        vector = index.query_vector(query)
+        for filters, k in [(f, k) for f in cases for k in (1, 3, 50)]:
+            got = index.filtered_dense(vector, k, filters)
+            assert got == index.dense(vector, k, filters.where()), (query, filters, k)

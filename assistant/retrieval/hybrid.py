@@ -168,8 +168,7 @@ class HybridRetriever(BaseRetriever):
     def _second_ranking(self, query: str, filters: Filters) -> tuple[dict[str, float], list[str]]:
         """The second model's cosine scores and dense ranking (window-aware, as the first's)."""
         vector = self.index.query_vector(query, second=True)
-        where = filters.where()
-        return self.index.dense_ranking(vector, self.candidates, where, self.window_weight, True)
+        return self.index.dense_ranking(vector, self.candidates, filters, self.window_weight, True)
 
     def _named_sources(self, query: str, filters: Filters) -> Filters | None:
         """``filters`` narrowed to the documents the query names (None if it names none)."""
@@ -186,7 +185,7 @@ class HybridRetriever(BaseRetriever):
         """Dense cosine scores, the dense ranking (window-aware) and BM25 scores."""
         index = self.index
         dense, dense_rank = index.dense_ranking(
-            vector, self.candidates, filters.where(), self.window_weight
+            vector, self.candidates, filters, self.window_weight
         )
         expansion = Expansion(
             tuple(expansions(query)) if self.glossary else (),

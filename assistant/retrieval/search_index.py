@@ -8,6 +8,7 @@ by document, year and kind.
 from __future__ import annotations
 
 import contextlib
+import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from assistant.retrieval.relevance_feedback import expansion_terms
 from assistant.settings import Settings
 
 FILTER_KEYS = ("doc_ids", "year_min", "year_max", "kinds")
+BROAD_FILTER = 0.2  # share of the chunks a filter accepts, from which it filters the hits
 READ_PAGE = 1000  # chunks read from Chroma at once (a page of 5,000 briefly takes ~200 MB)
 
 
@@ -269,15 +271,39 @@ class SearchIndex:
         self,
         vector: Sequence[float],
         k: int,
-        where: dict[str, Any] | None,
+        filters: Filters | None,
         window_weight: float,
         second: bool = False,
     ) -> tuple[dict[str, float], list[str]]:
-        """The ``k`` nearest chunks' cosine scores, and their ranking by window score."""
+        """The ``k`` nearest chunks that ``filters`` accept: their cosine scores, and their
+        ranking by window score."""
         known = self.table.by_id  # a vector whose chunk is gone (a killed run) is skipped
-        hits = {i: s for i, s in self.dense(vector, k, where, second) if i in known}
+        hits = {i: s for i, s in self.filtered_dense(vector, k, filters, second) if i in known}
         windowed = self.window_scores(vector, hits, window_weight, second)
         return hits, sorted(windowed, key=lambda i: -windowed[i])
+
+    def filtered_dense(
+        self, vector: Sequence[float], k: int, filters: Filters | None, second: bool = False
+    ) -> list[tuple[str, float]]:
+        """``dense`` restricted by ``filters``. A broad filter (``BROAD_FILTER``: most chunks
+        pass) is applied to the hits of a wider search without one: Chroma's ``where`` reads
+        the ids of every chunk it accepts from its metadata table at each query. A narrow one
+        (a named document) is left to Chroma, which compares the few chunks it accepts."""
+        if not filters:
+            return self.dense(vector, k, None, second)
+        n = len(self.table)
+        share = float(self._mask(filters).mean()) if len(self.bm25.ids) else 0.0
+        if share >= BROAD_FILTER:
+            wide = min(n, math.ceil(2 * k / share) + 10)
+            table = self.table
+            hits = [
+                (i, s)
+                for i, s in self.dense(vector, wide, None, second)
+                if i in table.row and filters.accepts(table.by_id[i].metadata)
+            ]
+            if len(hits) >= k or wide >= n:
+                return hits[:k]
+        return self.dense(vector, k, filters.where(), second)
 
     def dense(
         self,
