@@ -15,6 +15,7 @@ from assistant.answering.abstain import fold, searchable_text
 from assistant.answering.library_words import LibraryText
 from assistant.index.chunk_table import ChunkTable
 from assistant.index.store import IndexStore
+from assistant.retrieval import search_index
 from assistant.retrieval.search_index import Filters, SearchIndex, top_rows
 from assistant.settings import Settings
 
@@ -138,12 +139,23 @@ def test_library_words_answer_name_look_ups_as_the_whole_text(fixture_index: Set
             assert bool(re.search(pattern, words)) == bool(re.search(pattern, full)), phrase
 
 
-def test_broad_filters_on_the_hits_give_what_chroma_filters_give(fixture_index: Settings) -> None:
+@pytest.mark.parametrize("broad", [0.1, 0.0, 1.01])  # as set; every filter broad; none
+def test_filters_outside_chroma_give_what_chroma_filters_give(
+    fixture_index: Settings, broad: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_index, "BROAD_FILTER", broad)
     index = SearchIndex(fixture_index)
-    years = sorted({y for y in (d.metadata.get("year") for d in index.table.by_id.values()) if y})
-    cases = [Filters(year_min=years[0]), Filters(year_max=years[-1] - 1), Filters(kinds=("x",))]
+    metas = [d.metadata for d in index.table.by_id.values()]
+    years = sorted({y for y in (m.get("year") for m in metas) if y})
+    doc_ids = sorted({str(m["doc_id"]) for m in metas})
+    cases = [
+        Filters(year_min=years[0]),
+        Filters(year_max=years[-1] - 1),
+        Filters(kinds=("x",)),
+        Filters(doc_ids=(doc_ids[0],), year_min=years[0]),
+    ]
     shares = [float(index._mask(f).mean()) for f in cases]
-    assert shares[0] == 1.0 and 0.2 <= shares[1] < 1.0 and shares[2] == 0.0  # both paths
+    assert shares[0] == 1.0 and 0.0 < shares[1] < 1.0 and shares[2] == 0.0 < shares[3]
     for query in ("cluster policy", "export consortium of firms", "training and skills"):
         vector = index.query_vector(query)
         for filters, k in [(f, k) for f in cases for k in (1, 3, 50)]:
