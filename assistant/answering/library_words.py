@@ -19,14 +19,16 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 
 from assistant.answering.abstain import fold
 from assistant.index.chunk_table import ChunkTable
 
-PAIR_BATCH = 2_000_000  # word pairs gathered before they are made unique
+BATCH = 2000  # texts folded and numbered at once
+BOUNDARY = "\x00"  # between two texts of a batch: no pair runs across it
 
 
 class LibraryText(str):
@@ -39,24 +41,18 @@ class LibraryText(str):
     @classmethod
     def of(cls, texts: Iterable[str]) -> LibraryText:
         """The words and word pairs of ``texts`` (titles and chunk texts)."""
-        index: dict[str, int] = {}
+        numbers: defaultdict[str, int] = defaultdict()
+        numbers.default_factory = numbers.__len__  # a new word gets the next number
+        boundary = numbers[BOUNDARY]
         pairs = np.zeros(0, dtype=np.int64)
-        batch: list[np.ndarray] = []
-        gathered = 0
-        for text in texts:
-            ids = np.fromiter(
-                (index.setdefault(w, len(index)) for w in fold(text).split(" ") if w),
-                dtype=np.int64,
-            )
-            batch.append((ids[:-1] << 32) | ids[1:])
-            gathered += len(ids)
-            if gathered > PAIR_BATCH:
-                pairs, batch, gathered = np.union1d(pairs, np.concatenate(batch)), [], 0
-        if batch:
-            pairs = np.union1d(pairs, np.concatenate(batch))
-        words = list(index)
+        for batch in _batches(texts, BATCH):
+            words = fold(f" {BOUNDARY} ".join(batch)).split()
+            ids = np.fromiter(map(numbers.__getitem__, words), dtype=np.int64, count=len(words))
+            inside = (ids[:-1] != boundary) & (ids[1:] != boundary)
+            pairs = np.union1d(pairs, ((ids[:-1] << 32) | ids[1:])[inside])
+        words = list(numbers)
         found = cls(" ".join(words))
-        found.numbers = index
+        found.numbers = dict(numbers)
         found.starts = np.cumsum([0] + [len(w) + 1 for w in words[:-1]], dtype=np.int64)
         found.pairs = pairs
         return found
@@ -104,3 +100,9 @@ class LibraryText(str):
             if hi > lo and np.isin(self.pairs[lo:hi] - (word << 32), second).any():
                 return True
         return False
+
+
+def _batches(items: Iterable[str], size: int) -> Iterator[list[str]]:
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
