@@ -9,8 +9,10 @@ spread over 1995–2025. Everything is drawn from ``--seed``: the same command g
 library.
 
 For each size it prints: the build time, hybrid search p50/p95 (the dev questions, warm), the
-same with a year filter, ask p95 (extractive), the first query after opening (cold), the peak
-memory (RSS) of the querying process (and of the server), and the disk used.
+same with a year filter, ask p95 (extractive), the first ask (it builds the library's word
+index), the first query after opening (cold), the peak memory (RSS) of the querying process (and
+of the server), the disk used and the load average at the end (the machine may be shared); on
+stderr, the resident memory after each step (models loaded, index opened, searched, asked).
 
 Usage:
   python benchmarks/scale_bench.py --synthetic 10000 100000 [--server] [--source DIR]
@@ -213,8 +215,13 @@ def measure(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
     questions = [json.loads(line)["question"] for line in lines if line.strip()]
     started = time.perf_counter()
     retriever = HybridRetriever.from_settings(settings, k=8)
+    retriever.index.embeddings.embed_query(questions[0])  # the models load before the index
+    if retriever.index.second_embeddings is not None:
+        retriever.index.second_embeddings.embed_query(questions[0])
+    stages = {"models": rss_mb()}
     retriever.invoke(questions[0])
     cold = time.perf_counter() - started
+    stages["opened"] = rss_mb()
     embedding = cache_query_vectors(retriever.index, questions)
     profiler = None
     if args.profile:
@@ -228,9 +235,13 @@ def measure(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
         profiler.disable()
         profiler.dump_stats(str(args.work / f"search-{settings.collection}.prof"))
     filtered = timed(lambda q: retriever.invoke(q, year_min=2010), questions, 1)
+    stages["searched"] = rss_mb()
     answerer = Answerer.from_settings(settings, retriever=retriever)
+    started = time.perf_counter()
     answerer.answer(questions[0])
+    first_ask = time.perf_counter() - started
     ask = timed(answerer.answer, questions[: args.ask_questions], 1)
+    stages["asked"] = rss_mb()
     return {
         "chunks": len(retriever.index.table),
         "cold_s": cold,
@@ -242,6 +253,8 @@ def measure(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
         "search_cpu_p95": percentile(search_cpu, 0.95),
         "filtered_p95": percentile(filtered, 0.95),
         "ask_p95": percentile(ask, 0.95),
+        "first_ask_s": first_ask,
+        "rss_stages": stages,
         "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
@@ -267,11 +280,16 @@ def start_server(path: Path) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("the Chroma server did not start")
 
 
-def peak_rss_mb(pid: int) -> float:
+def peak_rss_mb(pid: int, field: str = "VmHWM") -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def rss_mb() -> float:
+    """This process's resident memory now."""
+    return peak_rss_mb(os.getpid(), "VmRSS")
 
 
 def disk_mb(*paths: Path) -> float:
@@ -313,10 +331,13 @@ def print_row(row: dict[str, Any]) -> None:
         f"| {row['mode']} | {row['chunks']:,} | {row['search_p50']:.0f} / {row['search_p95']:.0f}"
         f" | {row['search_cpu_p50']:.0f} / {row['search_cpu_p95']:.0f}"
         f" | {row['embed_p50']:.0f} / {row['embed_p95']:.0f}"
-        f" | {row['filtered_p95']:.0f} | {row['ask_p95']:.0f} | {row['cold_s']:.1f} s"
-        f" | {row['rss_mb']:,.0f} MB{server} | {row['disk_mb']:,.0f} MB | {row['build_s']:.0f} s |",
+        f" | {row['filtered_p95']:.0f} | {row['ask_p95']:.0f} | {row['first_ask_s']:.1f} s"
+        f" | {row['cold_s']:.1f} s | {row['rss_mb']:,.0f} MB{server} | {row['disk_mb']:,.0f} MB"
+        f" | {row['build_s']:.0f} s | {os.getloadavg()[0]:.1f} |",
         flush=True,
     )
+    stages = ", ".join(f"{k} {v:,.0f} MB" for k, v in row["rss_stages"].items())
+    print(f"  resident memory after each step: {stages}", file=sys.stderr, flush=True)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -357,10 +378,10 @@ def main() -> None:
     print(f"source: {len(real[0]):,} real chunks; seed {args.seed}", flush=True)
     print(
         "| mode | chunks | search p50 / p95 ms (query embedding apart) | its CPU p50 / p95 ms "
-        "| query embedding p50 / p95 ms | year-filtered p95 ms | ask p95 ms | cold "
-        "| peak RSS | disk | build |"
+        "| query embedding p50 / p95 ms | year-filtered p95 ms | ask p95 ms | first ask | cold "
+        "| peak RSS | disk | build | load |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for n in args.synthetic:
         print_row(run_size(n, real, args))
 

@@ -20,6 +20,7 @@ from assistant.answering import abstain, extractive, plan
 from assistant.answering.compose import compose_abstention, compose_extractive, compose_plan
 from assistant.answering.followup import rewrite_followup
 from assistant.answering.generate import RetryClock, generate
+from assistant.answering.library_words import LibraryText
 from assistant.answering.types import Answer, Evidence, Mode, PlanStep
 from assistant.knowledge.catalog import KnowledgeError, load_catalog
 from assistant.llm import load_prompt, make_chat_model
@@ -60,14 +61,15 @@ class Answerer:
 
     @property
     def library_text(self) -> str:
-        """All chunk texts and titles of the index, for name look-ups.
+        """The words of all chunk texts and titles of the index, for name look-ups
+        (``LibraryText``: answers them as the whole folded text would, without holding it).
 
-        Built from the retriever's in-memory chunk table, so the index is not read twice and
-        the text follows the table when an ingest changes the index.
+        Built from the retriever's chunk table, so the index is not read twice and the words
+        follow the table when an ingest changes the index.
         """
         table = self.retriever.index.table
         if self._library[0] is not table:
-            self._library = (table, abstain.searchable_text(list(table.by_id.values())))
+            self._library = (table, LibraryText.of_table(table))
         return self._library[1] or ""
 
     @property

@@ -186,17 +186,18 @@ class IndexStore:
 
     def all_documents(self, page: int = 5000) -> list[Document]:
         """Every chunk, read ``page`` at a time (one large read briefly holds several copies)."""
-        docs: list[Document] = []
+        return list(self.documents(page))
+
+    def documents(self, page: int = 5000) -> Iterator[Document]:
+        """Every chunk, read ``page`` at a time and given one by one (none kept here)."""
+        offset = 0
         while True:
-            got = self.collection.get(
-                include=["documents", "metadatas"], limit=page, offset=len(docs)
-            )
-            docs += [
-                Document(id=i, page_content=t, metadata=dict(m or {}))
-                for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-            ]
+            got = self.collection.get(include=["documents", "metadatas"], limit=page, offset=offset)
+            for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+                yield Document(id=i, page_content=t, metadata=dict(m or {}))
             if len(got["ids"]) < page:
-                return docs
+                return
+            offset += page
 
     def all_metadatas(self) -> tuple[list[str], list[dict[str, Any]]]:
         """Every chunk's id and metadata, without texts or vectors."""

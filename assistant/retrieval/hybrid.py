@@ -148,7 +148,7 @@ class HybridRetriever(BaseRetriever):
         table = self.index.table
         ranked = [i for i in ranked if i in table.by_id]
         if self.demote_references:
-            refs = self.index.reference_ids
+            refs = {i for i in ranked if self.index.is_reference(i)}
             ranked = [i for i in ranked if i not in refs] + [i for i in ranked if i in refs]
         window = 2 * self.neighbours
         return diversify(
@@ -168,8 +168,7 @@ class HybridRetriever(BaseRetriever):
     def _second_ranking(self, query: str, filters: Filters) -> tuple[dict[str, float], list[str]]:
         """The second model's cosine scores and dense ranking (window-aware, as the first's)."""
         vector = self.index.query_vector(query, second=True)
-        where = filters.where()
-        return self.index.dense_ranking(vector, self.candidates, where, self.window_weight, True)
+        return self.index.dense_ranking(vector, self.candidates, filters, self.window_weight, True)
 
     def _named_sources(self, query: str, filters: Filters) -> Filters | None:
         """``filters`` narrowed to the documents the query names (None if it names none)."""
@@ -186,7 +185,7 @@ class HybridRetriever(BaseRetriever):
         """Dense cosine scores, the dense ranking (window-aware) and BM25 scores."""
         index = self.index
         dense, dense_rank = index.dense_ranking(
-            vector, self.candidates, filters.where(), self.window_weight
+            vector, self.candidates, filters, self.window_weight
         )
         expansion = Expansion(
             tuple(expansions(query)) if self.glossary else (),

@@ -8,6 +8,7 @@ by document, year and kind.
 from __future__ import annotations
 
 import contextlib
+import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from typing import Any
 from assistant.index.chunk_table import ChunkTable
 from assistant.index.embeddings import LocalEmbeddings, first_embeddings, second_embeddings
 from assistant.index.lexical import BM25Index, tokenize, tokenize_query
+from assistant.index.publish import publish_bm25
 from assistant.index.store import IndexStore, chunk_digest
 from assistant.ingest.chunking import embedding_text
 from assistant.ingest.structure import is_reference_list
@@ -25,6 +27,8 @@ from assistant.retrieval.relevance_feedback import expansion_terms
 from assistant.settings import Settings
 
 FILTER_KEYS = ("doc_ids", "year_min", "year_max", "kinds")
+BROAD_FILTER = 0.1  # share of the chunks a filter accepts, from which it filters the hits
+READ_PAGE = 1000  # chunks read from Chroma at once (a page of 5,000 briefly takes ~200 MB)
 
 
 class IndexMissingError(RuntimeError):
@@ -99,6 +103,15 @@ def fresh_store(settings: Settings) -> IndexStore:
     return store
 
 
+def release_memory() -> None:
+    """Give freed memory back to the system (glibc keeps it, after the many small allocations
+    of a large read, for the process's lifetime); nothing elsewhere."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def top_rows(scores: Any, k: int):  # -> numpy.ndarray
     """The rows of the ``k`` highest scores, best first (ties in row order), without sorting
     the whole library."""
@@ -129,6 +142,7 @@ class SearchIndex:
         self._stamp = self.store.stamp()
         self._tokens_of: dict[str, list[str]] = {}
         self._masks: dict[Filters, Any] = {}
+        self._references: dict[str, bool] = {}
 
     @cached_property
     def bm25(self) -> BM25Index:
@@ -137,54 +151,72 @@ class SearchIndex:
         Chroma server, the folder's copy is a cache: rebuilt from the server's chunks when it
         does not hold the published ones."""
         folder = self.store.bm25_dir
-        headers = self.settings.embed_headers
-        docs = list(self.table.by_id.values())
         if not self.store.remote:
             try:
                 return BM25Index.load(folder.resolve())
             except Exception:  # missing or unreadable: the chunks are the source of truth
-                return BM25Index.build(
-                    [str(d.id) for d in docs], [embedding_text(d, headers) for d in docs]
-                )
+                return self._bm25_of_table()
         with contextlib.suppress(Exception):  # missing or half-written: rebuilt below
             if chunk_digest(BM25Index.stored_ids(folder)) == self._stamp:
                 return BM25Index.load(folder.resolve())
-        return self.store.write_bm25(docs, lambda d: embedding_text(d, headers))
+        bm25 = self._bm25_of_table()
+        publish_bm25(bm25, folder)
+        return bm25
+
+    def _bm25_of_table(self) -> BM25Index:
+        headers = self.settings.embed_headers
+        texts = [embedding_text(d, headers) for d in self.table.by_id.values()]
+        return BM25Index.build(self.table.ids, texts)
 
     @cached_property
     def table(self) -> ChunkTable:
-        return ChunkTable(self.store.all_documents())
+        table = ChunkTable(self.store.documents(page=READ_PAGE))
+        release_memory()  # what reading the pages left behind
+        return table
 
     @cached_property
     def sources(self) -> SourceNames:
-        return SourceNames.of(self.table.by_id.values())
+        return SourceNames.of(self.table.heads())
 
-    @cached_property
-    def reference_ids(self) -> frozenset[str]:
-        """Chunks that are mostly bibliography entries or citation footnotes."""
-        return frozenset(
-            i for i, d in self.table.by_id.items() if is_reference_list(d.page_content)
-        )
+    def is_reference(self, chunk_id: str) -> bool:
+        """Whether the chunk is mostly bibliography entries or citation footnotes (judged when
+        first asked: opening a large library does not read every text)."""
+        found = self._references.get(chunk_id)
+        if found is None:
+            found = self._references[chunk_id] = is_reference_list(
+                self.table.text(self.table.row[chunk_id])
+            )
+        return found
 
     @cached_property
     def columns(self) -> dict[str, Any]:
         """The filterable metadata of the BM25 rows as arrays: document and kind codes (indexes
-        into ``doc_names``/``kind_names``; -1 for a row missing from the table) and years (NaN
-        when unknown). Filters become array comparisons, not a loop over the library."""
+        into ``doc_names``/``kind_names``; -1 for a row missing from the table), years (NaN
+        when unknown) and the chunk ids. Filters become array comparisons, not a loop over the
+        library."""
         import numpy as np
 
-        by_id = self.table.by_id
-        metas = [by_id[i].metadata if i in by_id else None for i in self.bm25.ids]
-        columns: dict[str, Any] = {}
+        table = self.table
+        rows = np.array([table.row.get(i, -1) for i in self.bm25.ids], dtype=np.int64)
+        present = rows >= 0
+        rows[~present] = 0
+
+        def per_row(key: str, values: list[Any], dtype: Any) -> Any:
+            """``values`` (one per distinct value of ``key`` in the table) for each BM25 row."""
+            if not len(table):
+                return np.zeros(len(rows), dtype=dtype)
+            return np.asarray(values, dtype=dtype)[table.codes(key)[1][rows]]
+
+        columns: dict[str, Any] = {"present": present, "ids": np.array(self.bm25.ids, dtype=object)}
         for key in ("doc_id", "kind"):
-            values = [None if m is None else m.get(key) for m in metas]
+            values = table.codes(key)[0]
             names = sorted({str(v) for v in values if v is not None})
             code = {name: n for n, name in enumerate(names)}
-            columns[key] = np.array([code.get(str(v), -1) for v in values], dtype=np.int32)
+            codes = [-1 if v is None else code.get(str(v), -1) for v in values]
+            columns[key] = np.where(present, per_row(key, codes, np.int32), -1).astype(np.int32)
             columns[key + "_names"] = code
-        years = [None if m is None else m.get("year") for m in metas]
-        columns["year"] = np.array([np.nan if y is None else y for y in years], dtype=np.float64)
-        columns["present"] = np.array([m is not None for m in metas])
+        years = [np.nan if y is None else y for y in table.codes("year")[0]]
+        columns["year"] = np.where(present, per_row("year", years, np.float64), np.nan)
         return columns
 
     def refresh(self) -> None:
@@ -194,10 +226,11 @@ class SearchIndex:
         if stamp != self._stamp:
             self._stamp = stamp
             self.store = fresh_store(self.settings)
-            for name in ("bm25", "table", "sources", "reference_ids", "columns"):
+            for name in ("bm25", "table", "sources", "columns"):
                 self.__dict__.pop(name, None)
             self._tokens_of.clear()
             self._masks.clear()
+            self._references.clear()
 
     def query_vector(self, query: str, second: bool = False) -> list[float]:
         """The query's vector from the first model, or from the second (``second=True``)."""
@@ -222,7 +255,7 @@ class SearchIndex:
         import numpy as np
 
         table = self.table
-        runs = {i: [str(d.id) for d in table.run(i, 1, 1) if d.id != i] for i in hits}
+        runs = {i: [n for n in table.run_ids(i, 1, 1) if n != i] for i in hits}
         missing = sorted({n for ns in runs.values() for n in ns} - hits.keys())
         sims = dict(hits)
         if missing:
@@ -239,15 +272,45 @@ class SearchIndex:
         self,
         vector: Sequence[float],
         k: int,
-        where: dict[str, Any] | None,
+        filters: Filters | None,
         window_weight: float,
         second: bool = False,
     ) -> tuple[dict[str, float], list[str]]:
-        """The ``k`` nearest chunks' cosine scores, and their ranking by window score."""
+        """The ``k`` nearest chunks that ``filters`` accept: their cosine scores, and their
+        ranking by window score."""
         known = self.table.by_id  # a vector whose chunk is gone (a killed run) is skipped
-        hits = {i: s for i, s in self.dense(vector, k, where, second) if i in known}
+        hits = {i: s for i, s in self.filtered_dense(vector, k, filters, second) if i in known}
         windowed = self.window_scores(vector, hits, window_weight, second)
         return hits, sorted(windowed, key=lambda i: -windowed[i])
+
+    def filtered_dense(
+        self, vector: Sequence[float], k: int, filters: Filters | None, second: bool = False
+    ) -> list[tuple[str, float]]:
+        """``dense`` restricted by ``filters``, which are never given to Chroma as a ``where``
+        clause: Chroma evaluates each of its terms over the whole metadata table at every query
+        (a year range: half the library; 1.4 s at 100,000 chunks). A broad filter
+        (``BROAD_FILTER``: most chunks pass) is applied to the hits of a wider search without
+        one; a narrow one (a named document) becomes the ids it accepts, found in the filter
+        columns, among which Chroma compares the vectors."""
+        import numpy as np
+
+        if not filters:
+            return self.dense(vector, k, None, second)
+        n = len(self.table)
+        mask = self._mask(filters)
+        share = float(mask.mean()) if len(mask) else 0.0
+        if share and share >= BROAD_FILTER:
+            wide = min(n, math.ceil(2 * k / share) + 10)
+            table = self.table
+            hits = [
+                (i, s)
+                for i, s in self.dense(vector, wide, None, second)
+                if i in table.row and filters.accepts(table.by_id[i].metadata)
+            ]
+            if len(hits) >= k or wide >= n:
+                return hits[:k]
+        ids = self.columns["ids"][np.flatnonzero(mask)].tolist()
+        return self.dense(vector, k, None, second, ids)
 
     def dense(
         self,
@@ -255,16 +318,18 @@ class SearchIndex:
         k: int,
         where: dict[str, Any] | None = None,
         second: bool = False,
+        ids: list[str] | None = None,
     ) -> list[tuple[str, float]]:
         """``(chunk_id, cosine similarity)`` pairs, best first (query as text or vector), from
-        the first model's vectors or the second's."""
+        the first model's vectors or the second's; among ``ids`` only, when given."""
         collection = self._collection(second)
-        n = len(self.table)  # the same chunks as the collection's (a count costs a scan)
+        n = len(self.table) if ids is None else len(ids)  # (a Chroma count costs a scan)
         if not n:
             return []
         vector = self.query_vector(query, second) if isinstance(query, str) else list(query)
         got = collection.query(
             query_embeddings=[vector],
+            ids=ids,
             n_results=min(k, n),
             where=where or None,
             include=["distances"],
@@ -307,7 +372,7 @@ class SearchIndex:
 
     def _tokens(self, chunk_id: str) -> list[str]:
         if chunk_id not in self._tokens_of:
-            text = self.table.by_id[chunk_id].page_content
+            text = self.table.text(self.table.row[chunk_id])
             self._tokens_of[chunk_id] = tokenize([text])[0]
         return self._tokens_of[chunk_id]
 
