@@ -250,6 +250,13 @@ def test_quantity_questions_need_a_number_in_the_best_sentences() -> None:
     assert lacks_quantity("How many firms joined?", budget) == "a number"
     assert lacks_quantity("How many firms joined?", [sentence("About 300 firms joined.")]) is None
     assert lacks_quantity("Why did firms join?", budget) is None
+    far = [
+        sentence(
+            "The number of regions targeted in the first round would need to be limited to, "
+            "for example, between five and ten."
+        )
+    ]
+    assert lacks_quantity("How many regions should the first round target?", far) is None
 
 
 @pytest.mark.parametrize(

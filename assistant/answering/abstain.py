@@ -248,7 +248,7 @@ def counted_thing(question: str) -> set[str] | None:
     return stems or None
 
 
-def _holds(pattern: re.Pattern[str], text: str, near: set[str] | None, window: int = 4) -> bool:
+def _holds(pattern: re.Pattern[str], text: str, near: set[str] | None, window: int = 30) -> bool:
     """Whether ``text`` holds ``pattern``, within ``window`` words of one of the stems ``near``."""
     if near is None:
         return bool(pattern.search(text))

@@ -123,7 +123,7 @@ def judgment(
             "--max-wrong",
             min=0.0,
             max=0.5,
-            help="Wrong refusals allowed in cross-validation (default 0.04).",
+            help="Wrong refusals allowed in cross-validation (default 0.03).",
         ),
     ] = None,
     index: IndexOption = None,
