@@ -205,7 +205,8 @@ def test_consultant_describes_a_cluster_and_downloads_the_draft(
     page.get_by_role("link", name="Recommend").click()
     page.get_by_role("textbox").first.fill(DESCRIPTION)
     page.get_by_role("button", name="Read the description").click()
-    page.get_by_role("button", name="Build the roadmap").wait_for()
+    # The first reading loads the profile's models in the app process: minutes on a busy machine.
+    page.get_by_role("button", name="Build the roadmap").wait_for(timeout=360_000)
     idle(page)
     snap(page, shots, "recommend-1-profile")
     page.get_by_role("button", name="Build the roadmap").click()
