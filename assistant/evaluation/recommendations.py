@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from assistant.ingest.supports import instrument_text
+
 PITFALL_MATCH = 0.6
 
 
@@ -48,7 +50,7 @@ def embedding_baseline(
     scenarios: Sequence[dict[str, Any]], instruments: Sequence[Any], embeddings: Any
 ) -> dict[str, list[str]]:
     """Instruments ranked by cosine similarity of name + description to each description."""
-    texts = [f"{i.name}. {i.description}" for i in instruments]
+    texts = [instrument_text(i) for i in instruments]
     ins_vecs = np.array(embeddings.embed_documents(texts))
     desc_vecs = np.array(embeddings.embed_documents([s["description"] for s in scenarios]))
     sims = desc_vecs @ ins_vecs.T

@@ -19,6 +19,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from langchain_core.documents import Document
 
 from assistant.index.lexical import BM25Index
@@ -190,12 +191,25 @@ class IndexStore:
 
     def documents(self, page: int = 5000) -> Iterator[Document]:
         """Every chunk, read ``page`` at a time and given one by one (none kept here)."""
+        for docs, _ in self.pages(page):
+            yield from docs
+
+    def pages(
+        self, page: int = 5000, vectors: bool = False
+    ) -> Iterator[tuple[list[Document], np.ndarray]]:
+        """Every chunk, ``page`` at a time, with the first model's vectors if asked (an empty
+        array if not)."""
+        include = ["documents", "metadatas", *(["embeddings"] if vectors else [])]
         offset = 0
         while True:
-            got = self.collection.get(include=["documents", "metadatas"], limit=page, offset=offset)
-            for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
-                yield Document(id=i, page_content=t, metadata=dict(m or {}))
-            if len(got["ids"]) < page:
+            got = self.collection.get(include=include, limit=page, offset=offset)
+            docs = [
+                Document(id=i, page_content=t or "", metadata=dict(m or {}))
+                for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            ]
+            if docs:
+                yield docs, np.asarray(got["embeddings"] if vectors else [], dtype=np.float32)
+            if len(docs) < page:
                 return
             offset += page
 

@@ -18,13 +18,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
 from assistant.index.store import IndexStore, Ledger, atomic_write_json, chunk_digest
@@ -123,25 +121,6 @@ def refresh_supports(
     return True
 
 
-def _pages(store: IndexStore, vectors: bool) -> Iterator[tuple[list[Document], np.ndarray]]:
-    """Every chunk (with its first-model vector if asked), ``PAGE`` at a time."""
-    include = ["documents", "metadatas", *(["embeddings"] if vectors else [])]
-    offset = 0
-    while True:
-        got = store.collection.get(include=include, limit=PAGE, offset=offset)
-        ids = list(got["ids"])
-        if ids:
-            docs = [
-                Document(id=i, page_content=t or "", metadata=dict(m or {}))
-                for i, t, m in zip(ids, got["documents"], got["metadatas"], strict=True)
-            ]
-            found = np.asarray(got["embeddings"] if vectors else [], dtype=np.float32)
-            yield docs, found
-        if len(ids) < PAGE:
-            return
-        offset += len(ids)
-
-
 class _Best:
     """The ``n`` best (similarity, chunk id) pairs seen so far."""
 
@@ -182,7 +161,7 @@ def find_supports(
     near_quote = [_Best(1) for _ in unheld]  # a quote cut by a chunk boundary: the closest
     near_cited = [_Best(NEAREST) for _ in instruments]
     near_any = [_Best(NEAREST) for _ in instruments]
-    for docs, vecs in _pages(store, vectors=True):
+    for docs, vecs in store.pages(PAGE, vectors=True):
         keep = [j for j, d in enumerate(docs) if str(d.id) in doc_of]  # no reference lists
         ids = [str(docs[j].id) for j in keep]
         doc_ids = np.array([doc_of[i] for i in ids])
@@ -219,7 +198,7 @@ def _quote_holders(
     reference list (those are never candidates)."""
     holders: list[dict[str, None]] = [{} for _ in quotes]
     doc_of: dict[str, str] = {}
-    for docs, _ in _pages(store, vectors=False):
+    for docs, _ in store.pages(PAGE):
         kept = [d for d in docs if not looks_like_references(d.page_content)]
         doc_of.update((str(d.id), str(d.metadata.get("doc_id", ""))) for d in kept)
         texts = [(str(d.id), norm(d.page_content)) for d in kept]
