@@ -241,6 +241,18 @@ def test_names_and_years_the_library_never_mentions() -> None:
     )
 
 
+def test_a_name_counts_only_where_a_word_starts_and_a_short_one_as_a_whole_word() -> None:
+    library = "chain said aims smes brazilian firms; the natural adjustment mechanism"
+
+    assert unmatched_names("How do AI tools help SMEs?", library) == ["AI"]  # not in 'said'
+    assert unmatched_names("What do Brazil's firms and the SME say?", library) == []
+    assert unmatched_names("What about Hain?", library) == ["Hain"]  # not inside 'chain'
+    # a long name is not found by its last, generic words
+    assert unmatched_names("And the Carbon Border Adjustment Mechanism?", library) == [
+        "Carbon Border Adjustment Mechanism"
+    ]
+
+
 def test_quantity_questions_need_a_number_in_the_best_sentences() -> None:
     def sentence(text: str) -> ScoredSentence:
         return ScoredSentence(0, 0, text, 0.7, 0.7)

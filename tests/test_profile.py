@@ -8,7 +8,7 @@ import pytest
 from openai_stub_server import Reply, StubServer
 
 from assistant.llm import make_chat_model
-from assistant.recommending.meaning import ConditionMatcher, split_clauses
+from assistant.recommending.meaning import ConditionMatcher, negates, split_clauses
 from assistant.recommending.profile import ClusterProfile, parse_profile
 from assistant.settings import Settings
 
@@ -106,6 +106,12 @@ def test_a_negated_clause_does_not_read_as_its_opposite(embeddings):
     )
     assert "export" in wants.problems
     assert "export" not in local.problems
+
+
+@pytest.mark.parametrize("typed", ["don't", "don’t", "dont"])
+def test_a_negation_typed_without_or_with_a_curly_apostrophe_still_negates(typed):
+    assert negates(f"They {typed} trust each other at all")
+    assert not negates("They trust each other and the Canterbury firms")
 
 
 def test_clauses_are_cut_at_sentences_semicolons_dashes_and_but():

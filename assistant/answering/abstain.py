@@ -193,12 +193,12 @@ def question_names(question: str, library: str = "") -> list[str]:
 
 
 def _variants(name: str) -> set[str]:
-    """A name as it may appear in the text: folded, without possessive, its last words, or
-    its last word shortened by up to three letters ('Pakistani' → 'pakistan', 'Brazilian' →
-    'brazil')."""
+    """A name as it may appear in the text: folded, without possessive, without its first
+    word ('Professor Michael Porter' → 'michael porter'), or its last word shortened by up to
+    three letters ('Pakistani' → 'pakistan', 'Brazilian' → 'brazil')."""
     base = re.sub(r"'s$|s'$", "", fold(name))
     words = base.split()
-    found = {base, " ".join(words[1:]), " ".join(words[-2:])}
+    found = {base, " ".join(words[1:])}
     if words and len(words[-1]) >= 7:
         found |= {" ".join([*words[:-1], words[-1][:-n]]) for n in (1, 2, 3)}
     return found - {""}
@@ -212,7 +212,19 @@ def unmatched_names(question: str, text: str, library: str = "") -> list[str]:
 
 def absent(names: list[str], text: str) -> list[str]:
     """The ``names`` that the (folded) ``text`` never mentions."""
-    return [n for n in names if not any(v in text for v in _variants(n))]
+    return [n for n in names if not any(mentions(text, v) for v in _variants(n))]
+
+
+SHORT_NAME = 4  # letters: a name this short ('AI', 'EU', 'SME') must be a whole word
+
+
+def mentions(text: str, variant: str) -> bool:
+    """Whether the folded ``text`` holds ``variant`` where a word starts ('brazil' in
+    'brazilian', not 'ai' in 'said'); a short one only as a whole word, perhaps plural."""
+    if " " in variant:  # a phrase (a ``LibraryText`` looks it up by its pairs of words)
+        return variant in text
+    end = r"s?(?!\w)" if len(variant) <= SHORT_NAME else ""
+    return re.search(rf"(?<!\w){re.escape(variant)}{end}", text) is not None
 
 
 def asked_for(question: str) -> str | None:

@@ -9,9 +9,9 @@ the gap matters more than the level), and closer to the condition's statements t
 counter-statements (``not:``). One clause states at most one condition.
 
 Negation is scoped to the clause: a clause that negates ("not", "no", "never", "without",
-"cannot", ...) while the statement it matches does not, or the other way round, loses
-``NEGATION_PENALTY`` of similarity, so "they are not export-oriented" does not read as an
-export ambition.
+"cannot", "don't", also typed "don’t" or "dont", ...) while the statement it matches does not,
+or the other way round, loses ``NEGATION_PENALTY`` of similarity, so "they are not
+export-oriented" does not read as an export ambition.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ MIN_CLAUSE_CHARS = 12
 
 NEGATION = re.compile(
     r"\b(no|not|never|none|nobody|nothing|neither|nor|without|lacks?|lacking|cannot|"
-    r"hardly|barely|unable)\b|n't\b",
+    r"hardly|barely|unable|(?:do|does|did|ca|wo|is|are|was|were|has|have|had)nt)\b|n['’]t\b",
     re.IGNORECASE,
 )
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+|\s*[;•]\s*|\s+[-–—]\s+|^\s*[-*]\s+", re.M)
