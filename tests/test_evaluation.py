@@ -169,3 +169,17 @@ def test_a_followup_is_scored_on_the_turn_its_gold_answers(fixture_index: Settin
     assert "graduates" in query and "recruit" in query, query  # the third turn, not the second
     assert "sylvanian" in query and "ruritanian" not in query, query  # 'its' is the second's
     assert metrics == {"conversations": 1, "followup_hit@5": 1.0}
+
+
+def test_paraphrase_overlap_counts_shared_instruments_of_the_first_k() -> None:
+    from assistant.evaluation.recommendations import paraphrase_overlap
+
+    rankings = {"s01": ["a", "b", "c", "d"], "p1": ["d", "a", "x", "y"], "p2": ["z"]}
+    rows = [
+        {"id": "p1", "paraphrase_of": "s01"},
+        {"id": "p2", "paraphrase_of": "s01"},
+        {"id": "p3", "paraphrase_of": "s99"},  # its original was not ranked: left out
+        {"id": "s01"},
+    ]
+    assert paraphrase_overlap(rows, rankings, k=3) == {"p1": 1, "p2": 0}  # 'd' is 4th in s01
+    assert paraphrase_overlap(rows, rankings, k=4) == {"p1": 2, "p2": 0}

@@ -153,11 +153,18 @@ def recommend(
         Path, typer.Option("--vocab", help="Expected-instrument names -> catalog ids.")
     ] = EVAL_DIR / "instrument_vocabulary.json",
     k: Annotated[int, typer.Option("-k", min=1, help="Cut-off for recall@k.")] = 6,
+    originals: Annotated[
+        Path,
+        typer.Option(
+            "--originals", help="The scenarios that paraphrases reword ('paraphrase_of' ids)."
+        ),
+    ] = EVAL_DIR / "dev_scenarios.jsonl",
     split: SplitOption = None,
     index: IndexOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Recall@k of the recommender beside the embedding and most-common baselines."""
+    """Recall@k of the recommender beside the embedding and most-common baselines (and, for
+    paraphrases, how many of each one's first k match its original's)."""
     from assistant.evaluation.recommendations import evaluate_recommendations
     from assistant.index.embeddings import first_embeddings
 
@@ -168,7 +175,9 @@ def recommend(
     settings = make_settings(index)
     recommender = make_recommender(settings, with_citations=False)
     try:
-        figures = evaluate_recommendations(rows, names, recommender, first_embeddings(settings), k)
+        figures = evaluate_recommendations(
+            rows, names, recommender, first_embeddings(settings), k, _originals(rows, originals)
+        )
     except ValueError as exc:
         raise UserError(f"{vocab}: {exc}") from exc
     if as_json:
@@ -187,9 +196,24 @@ def recommend(
     out.print(table)
     per = figures["per_scenario"]
     out.print("per scenario: " + ", ".join(f"{s} {v:.2f}" for s, v in per.items()), markup=False)
+    if figures["paraphrases_overlapping_4_of_6"]:
+        out.print(
+            f"paraphrases whose first {k} share >= 4 with their original's: "
+            f"{figures['paraphrases_overlapping_4_of_6']}"
+        )
     out.print(f"pitfalls caught by 'not recommended': {figures['pitfalls_caught']}")
     for miss in figures["pitfalls_missed"]:
         out.print(f"  missed: {miss}", markup=False)
+
+
+def _originals(rows: list[dict[str, Any]], path: Path) -> list[dict[str, Any]]:
+    """The scenarios that ``rows`` reword, read from ``path`` (none when no row rewords)."""
+    wanted = {r["paraphrase_of"] for r in rows if r.get("paraphrase_of")}
+    if not wanted:
+        return []
+    if not path.exists():
+        raise UserError(f"no such file: {path} (the scenarios the paraphrases reword)")
+    return [r for r in read_jsonl(path) if r.get("id") in wanted]
 
 
 def _load_questions(path: Path) -> list[dict[str, Any]]:

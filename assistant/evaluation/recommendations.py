@@ -59,6 +59,18 @@ def embedding_baseline(
     }
 
 
+def paraphrase_overlap(
+    scenarios: Sequence[dict[str, Any]], rankings: dict[str, list[str]], k: int = 6
+) -> dict[str, int]:
+    """For each scenario with a ``paraphrase_of`` id that ``rankings`` also holds: how many of
+    its first k instruments are among the first k of the scenario it rewords."""
+    return {
+        s["id"]: len(set(rankings[s["id"]][:k]) & set(rankings[s["paraphrase_of"]][:k]))
+        for s in scenarios
+        if s.get("paraphrase_of") in rankings and s["id"] in rankings
+    }
+
+
 @dataclass
 class PitfallCheck:
     expected: int
@@ -104,14 +116,22 @@ def evaluate_recommendations(
     recommender: Any,
     embeddings: Any,
     k: int = 6,
+    originals: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     """recall@k of ``recommender`` (a ``Recommender``) beside both baselines, per scenario,
-    and the pitfall check, as one JSON-ready dict."""
+    and the pitfall check, as one JSON-ready dict. With ``originals`` (the scenarios that
+    some of ``scenarios`` reword, ``paraphrase_of``), also the top-k overlap of each
+    paraphrase with its original."""
     unknown = {n for r in scenarios for n in r.get("expected_instruments", []) if n not in vocab}
     if unknown:
         raise ValueError(f"expected instruments missing from the vocabulary: {sorted(unknown)}")
     roadmaps = {r["id"]: recommender.recommend(r["description"]) for r in scenarios}
     ours = {sid: rm.instrument_ids for sid, rm in roadmaps.items()}
+    reworded = {s.get("paraphrase_of") for s in scenarios}
+    first = {o["id"]: recommender.recommend(o["description"]).instrument_ids for o in originals}
+    overlap = paraphrase_overlap(
+        scenarios, {**{i: r for i, r in first.items() if i in reworded}, **ours}, k
+    )
     common = most_common_baseline(scenarios, vocab, k)
     warnings = {sid: [n.model_dump() for n in rm.not_recommended] for sid, rm in roadmaps.items()}
     pitfalls = pitfall_check(scenarios, warnings, embeddings)
@@ -126,5 +146,9 @@ def evaluate_recommendations(
         "pitfalls_caught": f"{pitfalls.caught}/{pitfalls.expected}",
         "pitfalls_missed": pitfalls.missed,
         "per_scenario": {r["id"]: recall_at_k([r], ours, vocab, k) for r in scenarios},
+        f"paraphrase_overlap@{k}": overlap,
+        "paraphrases_overlapping_4_of_6": (
+            f"{sum(v >= 4 for v in overlap.values())}/{len(overlap)}" if overlap else None
+        ),
         "rankings": {sid: ids[:k] for sid, ids in ours.items()},
     }
