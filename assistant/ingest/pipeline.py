@@ -29,6 +29,7 @@ from assistant.index.store import FileEntry, IndexStore, Ledger, chunk_digest
 from assistant.ingest.chunking import Chunker, embedding_text
 from assistant.ingest.document import DocumentMeta, LoadedDocument, LoadError
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES, load_file
+from assistant.ingest.memory import release_freed_memory
 from assistant.ingest.metadata import document_meta, keyed_id, load_manifest, manifest_digest
 from assistant.ingest.supports import refresh_supports
 from assistant.ingest.vectors import VECTORS_FILE, VectorCache
@@ -440,6 +441,7 @@ class Indexer:
         self.store.save_ledger(ledger)
         (report.added if item.is_new else report.updated).append(item.key)
         report.chunks_embedded += len(item.chunks)
+        release_freed_memory()  # else resident memory grows with every file (memory.py)
         return done + len(item.chunks)
 
     def _embed(
