@@ -23,15 +23,10 @@ import time
 import tracemalloc
 from pathlib import Path
 
+from scale_bench import peak_rss_mb, rss_mb  # this folder's scale benchmark
+
 from assistant.ingest.pipeline import PAGES, Indexer
 from assistant.settings import PROJECT_ROOT, Settings
-
-
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def write_folder(folder: Path, files: int, paragraphs: tuple[int, int], seed: int) -> int:
@@ -119,15 +114,9 @@ def main() -> None:
     curve.report(report.chunks_embedded)
     print(
         f"done: {len(report.added)} files, {report.total_chunks:,} chunks, {report.seconds:.0f} s;"
-        f" peak RSS {peak_mb():,.0f} MB"
+        f" peak RSS {peak_rss_mb(os.getpid()):,.0f} MB"
     )
     curve.grown()
-
-
-def peak_mb() -> float:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 if __name__ == "__main__":
