@@ -42,7 +42,8 @@ ingest: install
 # the chunking or a starter document, refresh it (tests/test_supports.py fails until then):
 starter-vectors: install
 	tmp=$$(mktemp -d) && $(VENV)/bin/cluster-assistant ingest --index $$tmp/index && \
-		$(PY) -m assistant.ingest.vectors --index $$tmp/index --out corpus/vectors.npz; \
+		$(PY) -m assistant.ingest.vectors --index $$tmp/index --out corpus/vectors.npz \
+			--sentences-out corpus/sentence_vectors.npz; \
 		status=$$?; rm -rf $$tmp; exit $$status
 
 # The app builds the index itself (with a progress bar) when there is none yet.

@@ -24,7 +24,7 @@ _CACHE = os.environ.get(
 INDEX_CACHE = Path(_CACHE) if _CACHE else None
 CACHE_ENTRIES = 4  # several worktrees or branches may share the cache
 BUILD_INPUTS = ("assistant/ingest", "assistant/index", "assistant/settings.py")
-INGESTED = ("manifest.yaml", "instruments.yaml", "vectors.npz")
+INGESTED = ("manifest.yaml", "instruments.yaml", "vectors.npz", "sentence_vectors.npz")
 BUILD_PACKAGES = ("chromadb", "sentence-transformers", "transformers", "torch", "bm25s")
 
 
@@ -128,7 +128,7 @@ def built_index(
         announce(
             request,
             f"Indexing {corpus.name}/ for the tests (a minute with the vectors shipped in "
-            f"corpus/vectors.npz, 4-6 min on 2 cores where they are out of date; kept in "
+            f"corpus/*vectors.npz, 4-6 min on 2 cores where they are out of date; kept in "
             f"{INDEX_CACHE} for the next runs)…",
         )
     report = Indexer(settings, embeddings).run()

@@ -20,12 +20,12 @@ from assistant.answering.extractive import (
     CachedEmbeddings,
     ScoredSentence,
     quotable,
-    split_sentences,
 )
 from assistant.answering.generate import check_markers
 from assistant.answering.lead import choose_lead, leans_back
 from assistant.answering.refusal import section_topic
 from assistant.answering.types import Answer
+from assistant.index.sentences import split_sentences
 from assistant.ingest.markup import clean_line
 from assistant.settings import Settings
 

@@ -9,11 +9,18 @@ from pathlib import Path
 import numpy as np
 
 from assistant.index.embeddings import LocalEmbeddings
+from assistant.index.sentences import passage_texts, split_sentences
 from assistant.index.store import IndexStore
 from assistant.ingest.chunking import embedding_text
 from assistant.ingest.pipeline import Indexer
 from assistant.ingest.supports import SUPPORTS_FILE, load_supports, looks_like_references, norm
-from assistant.ingest.vectors import VECTORS_FILE, VectorCache, export_index_vectors
+from assistant.ingest.vectors import (
+    SENTENCE_VECTORS_FILE,
+    VECTORS_FILE,
+    VectorCache,
+    export_index_vectors,
+    export_sentence_vectors,
+)
 from assistant.knowledge.catalog import load_catalog
 from assistant.recommending.roadmap import Recommender
 from assistant.settings import Settings
@@ -98,10 +105,16 @@ def test_the_passages_follow_the_catalog_and_a_no_change_run_leaves_them(
 class CountingEmbeddings(LocalEmbeddings):
     """The real model, counting the texts it is asked to embed."""
 
-    embedded = 0
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+
+    @property
+    def embedded(self) -> int:
+        return len(self.texts)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        self.embedded += len(texts)
+        self.texts += texts
         return super().embed_documents(texts)
 
 
@@ -113,6 +126,7 @@ def test_an_ingest_embeds_only_the_chunks_the_shipped_vectors_lack(make_settings
     Indexer(settings, first).run()
     assert first.embedded > 0
     export_index_vectors(settings, settings.corpus_dir / VECTORS_FILE)
+    export_sentence_vectors(settings, settings.corpus_dir / SENTENCE_VECTORS_FILE)
     edited = settings.corpus_dir / "documents" / "ruritania-wine-2001.md"
     edited.write_text(edited.read_text("utf-8") + "\n\nA new closing paragraph.\n", "utf-8")
     again = settings.model_copy(update={"index_dir": tmp_path / "again"})
@@ -121,7 +135,10 @@ def test_an_ingest_embeds_only_the_chunks_the_shipped_vectors_lack(make_settings
     store = IndexStore(again)
     docs = store.all_documents()
     changed = [d for d in docs if d.metadata["doc_id"].startswith("ruritania")]
-    assert 0 < second.embedded <= len(changed) < len(docs)
+    assert 0 < second.embedded < first.embedded
+    # only the edited document's chunks, passages and sentences are embedded again
+    texts = {embedding_text(d) for d in changed} | set(passage_texts(changed))
+    assert all(any(t in text for text in texts) for t in second.texts)
     got = store.collection.get(include=["embeddings"])
     computed = first.embed_documents([embedding_text(d) for d in store.get(list(got["ids"]))])
     assert np.allclose(np.asarray(got["embeddings"]), np.asarray(computed), atol=1e-4)
@@ -135,3 +152,16 @@ def test_the_shipped_vectors_cover_the_starter_chunks(starter_index) -> None:
     indexer = Indexer(starter_index)
     for model in filter(None, (indexer.embeddings, indexer.second_embeddings)):
         assert cache.missing(model.model_id, texts) == [], model.model_name
+
+
+def test_the_shipped_sentence_vectors_cover_the_starter_passages(starter_index) -> None:
+    """Fails when chunking, sentence splitting or the corpus changed: ``make starter-vectors``."""
+    cache = VectorCache(ROOT / "corpus" / SENTENCE_VECTORS_FILE)
+    by_doc: dict[str, list] = {}
+    for doc in IndexStore(starter_index).all_documents():
+        by_doc.setdefault(doc.metadata["doc_id"], []).append(doc)
+    passages = [text for chunks in by_doc.values() for text in passage_texts(chunks)]
+    pieces = [piece for text in passages for piece in (text, *split_sentences(text))]
+    model_id = Indexer(starter_index).embeddings.model_id
+    assert len(passages) == sum(map(len, by_doc.values()))
+    assert cache.missing(model_id, pieces) == []

@@ -47,6 +47,7 @@ class Answerer:
         self.retry_clock = RetryClock()
         self._library: tuple[object, str | None] = (None, None)
         self._instruments: list[tuple[str, str]] | None = None
+        self._model_id = str(getattr(retriever.index.embeddings, "model_id", ""))
 
     @classmethod
     def from_settings(
@@ -95,8 +96,10 @@ class Answerer:
         found = self.retriever.search(query)
         docs = found.documents
         query_vec = np.asarray(found.query_vector or self.embeddings.embed_query(query))
+        store = self.retriever.index.store.sentences
+        passages = extractive.split_passages(docs, self.embeddings, store, self._model_id)
         sentences, vectors = extractive.score_sentences(
-            query, query_vec, docs, self.embeddings, list(found.named_doc_ids)
+            query, query_vec, docs, self.embeddings, list(found.named_doc_ids), passages
         )
         return docs, sentences, vectors
 

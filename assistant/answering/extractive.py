@@ -11,16 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
 from assistant.index.lexical import tokenize
+from assistant.index.sentences import SentenceStore, SplitPassage, split_and_embed
 
-MIN_WORDS = 6
-MAX_WORDS = 80
 MAX_SENTENCES = 5
 # Weights of a sentence's score, chosen on the development questions (cited-hit, see
 # assistant/answer_eval.py); the differences between nearby values were within noise.
@@ -32,15 +30,6 @@ SOURCE_BONUS = 0.05  # added to a sentence from a document the question names ("
 MMR_LAMBDA = 0.5  # relevance vs. novelty when picking sentences
 SAME_PASSAGE_PENALTY = 0.1  # favour citing several passages
 RELATIVE_CUTOFF = 0.65  # keep sentences scoring at least this share of the best one
-
-# Table rows, HTML line breaks, links, bold title lines, italic-only reference lines,
-# "12. Author (2000)." notes.
-_NOISE = re.compile(r"\||<br|https?://|www\.|\*\*|^\*[^*]+\*\W*$|^\d+\.\s+\S.*\(\d{4}\)|^\W*$")
-_NUMBERED = re.compile(r"^\d{1,3}\.\s+(?=[A-Z])")  # "29. " numbering of report paragraphs
-_TRAILING_NOTES = re.compile(r"(\s*<sup>[^<]*</sup>)+$")
-# A bibliographic reference or footnote: "[- ]Author (2007). Title…" at a paragraph's start.
-_REFERENCE = re.compile(r"^\W*(<sup>[^<]*</sup>)?\s*[-*]?\s*[^()\n]{2,120}\(\d{4}[a-z]?\)[.,:]")
-
 
 # What an answer never quotes: a question; a caption, source line or note ("Box 3", "Source;
 # Riemer and Klein, (2003)", "Note 3: See…"); a reference ("pp. 12", "Vol. 3", "et al. (2003)");
@@ -85,31 +74,6 @@ class ScoredSentence:
     score: float
 
 
-@lru_cache(maxsize=1)
-def _segmenter():  # -> pysbd.Segmenter
-    import pysbd
-
-    return pysbd.Segmenter(language="en", clean=False)
-
-
-def split_sentences(text: str) -> list[str]:
-    """The sentences of a passage, verbatim, skipping headings, footnotes and fragments."""
-    sentences: list[str] = []
-    for paragraph in re.split(r"\n\s*\n", text):
-        if not paragraph.strip() or _REFERENCE.match(paragraph):
-            continue
-        pieces = _segmenter().segment(paragraph)
-        if paragraph.lstrip().startswith("#"):  # a heading line, or a heading run into its text
-            rest = paragraph.partition("\n")[2]
-            pieces = _segmenter().segment(rest) if rest.strip() else pieces[1:]
-        for piece in pieces:
-            sentence = _TRAILING_NOTES.sub("", _NUMBERED.sub("", piece.strip()))
-            words = len(sentence.split())
-            if MIN_WORDS <= words <= MAX_WORDS and not _NOISE.search(sentence):
-                sentences.append(sentence)
-    return sentences
-
-
 class CachedEmbeddings(Embeddings):
     """Remembers document vectors by text, so passages met again cost nothing (chat turns)."""
 
@@ -139,14 +103,36 @@ def _cosines(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
     return matrix @ vector / np.where(norms == 0, 1.0, norms)
 
 
+def split_passages(
+    docs: list[Document],
+    embeddings: Embeddings,
+    store: SentenceStore | None = None,
+    model_id: str = "",
+) -> list[SplitPassage]:
+    """Each passage's sentences and their vectors: as ingest stored them (``store``, rows of
+    the model ``model_id``), else split and embedded now (in one call for all passages)."""
+    texts = [d.page_content for d in docs]
+    stored = store.get(model_id, texts) if store is not None else {}
+    missing = [text for text in texts if text not in stored]
+    fresh = iter(split_and_embed(missing, embeddings.embed_documents, with_passages=False))
+    return [stored[text] if text in stored else next(fresh) for text in texts]
+
+
 def passage_similarities(
-    query_vec: np.ndarray, docs: list[Document], embeddings: Embeddings
+    query_vec: np.ndarray,
+    docs: list[Document],
+    embeddings: Embeddings,
+    passages: list[SplitPassage] | None = None,
 ) -> list[float]:
-    """Cosine of question and passage: the retriever's ``dense_score`` when given, else computed."""
+    """Cosine of question and passage: the retriever's ``dense_score`` when given, else from
+    the passages' stored vectors (``passages``), computed for those without one."""
     given = [d.metadata.get("dense_score") for d in docs]
     if all(isinstance(v, int | float) for v in given):
         return [float(v) for v in given]  # type: ignore[arg-type]
-    vectors = np.asarray(embeddings.embed_documents([d.page_content for d in docs]))
+    known = [p.passage for p in passages] if passages else [None] * len(docs)
+    todo = [d.page_content for d, v in zip(docs, known, strict=True) if v is None]
+    fresh = iter(embeddings.embed_documents(todo) if todo else [])
+    vectors = np.asarray([next(fresh) if v is None else v for v in known])
     return _cosines(vectors, query_vec).tolist()
 
 
@@ -164,21 +150,21 @@ def score_sentences(
     docs: list[Document],
     embeddings: Embeddings,
     named_docs: Collection[str] = (),
+    passages: list[SplitPassage] | None = None,
 ) -> tuple[list[ScoredSentence], np.ndarray]:
     """Every usable sentence of the passages, scored, with its (row-aligned) vectors.
 
-    Sentences from ``named_docs`` (the doc ids of sources the question names) get a bonus: a
-    user who asks what the Whitebook says should be shown the Whitebook's words."""
-    items = [
-        (i, pos, s)
-        for i, d in enumerate(docs)
-        for pos, s in enumerate(split_sentences(d.page_content))
-    ]
+    ``passages`` are the docs' sentences and vectors when known (``split_passages``), else
+    they are computed here. Sentences from ``named_docs`` (the doc ids of sources the question
+    names) get a bonus: a user who asks what the Whitebook says should be shown the Whitebook's
+    words."""
+    passages = passages if passages is not None else split_passages(docs, embeddings)
+    items = [(i, pos, s) for i, p in enumerate(passages) for pos, s in enumerate(p.sentences)]
     if not items:
         return [], np.zeros((0, len(query_vec)))
-    vectors = np.asarray(embeddings.embed_documents([s for _, _, s in items]))
+    vectors = np.vstack([p.vectors for p in passages if p.sentences])
     sims = _cosines(vectors, query_vec)
-    passage = passage_similarities(query_vec, docs, embeddings)
+    passage = passage_similarities(query_vec, docs, embeddings, passages)
     overlap = term_overlap(query, [text for _, _, text in items])
     scored = [
         ScoredSentence(

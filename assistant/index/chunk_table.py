@@ -20,6 +20,7 @@ import numpy as np
 from langchain_core.documents import Document
 
 PARAGRAPH = "\n\n"
+NEIGHBOURS = 1  # chunks on each side of a hit that make up the passage retrieval returns
 COLUMNS = ("doc_id", "kind", "year")  # metadata keys kept as arrays, for filters
 _MISSING = object()
 

@@ -147,6 +147,11 @@ def second_embeddings(settings: Settings) -> LocalEmbeddings | None:
     return LocalEmbeddings(name, settings.embedding_batch_size, settings.model_cache_dir)
 
 
+def text_key(model_id: str, text: str) -> str:
+    """The look-up key of ``text`` embedded by the model ``model_id``."""
+    return hashlib.sha256(f"{model_id}\0{text}".encode()).hexdigest()[:32]
+
+
 class LocalEmbeddings(Embeddings):
     """LangChain embeddings computed by a local sentence-transformers model (normalised)."""
 

@@ -24,6 +24,7 @@ from langchain_core.documents import Document
 
 from assistant.index.lexical import BM25Index
 from assistant.index.publish import publish_bm25, remove_stale_generations
+from assistant.index.sentences import STORE_FILE, SentenceStore
 from assistant.settings import Settings
 
 LEDGER_FILE = "ledger.json"
@@ -269,6 +270,7 @@ class IndexStore:
         shutil.rmtree(link, ignore_errors=True)
         remove_stale_generations(link)  # every generation, the link being gone
         (self.root / LEDGER_FILE).unlink(missing_ok=True)
+        self.sentences.remove()
 
     # -- ledger ----------------------------------------------------------------------------
     def load_ledger(self) -> Ledger:
@@ -319,6 +321,11 @@ class IndexStore:
         bm25 = BM25Index.build([str(d.id) for d in docs], [text(d) for d in docs])
         publish_bm25(bm25, self.bm25_dir)
         return bm25
+
+    @property
+    def sentences(self) -> SentenceStore:
+        """The chunks' sentences and their vectors, stored at ingest (``index.sentences``)."""
+        return SentenceStore(self.root / STORE_FILE)
 
     @property
     def run_marker(self) -> Path:

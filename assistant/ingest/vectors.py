@@ -5,13 +5,14 @@ hash of the model's identity (``LocalEmbeddings.model_id``, which changes with t
 files) and of the text embedded. The starter corpus ships its own, so a fresh clone indexes it
 in seconds instead of minutes; a chunk whose text or model differs (new chunking rules, an
 edited document, another model) is simply embedded. ``python -m assistant.ingest.vectors``
-writes the file from a built index (``make starter-vectors``).
+writes the file from a built index (``make starter-vectors``), and ``sentence_vectors.npz``
+beside it: the first model's vectors of the chunks' own texts and of their sentences
+(``index.sentences``), stored as float16.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 from collections.abc import Callable, Iterable
 from functools import cached_property
 from pathlib import Path
@@ -19,15 +20,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from assistant.index.embeddings import text_key
+
 if TYPE_CHECKING:
+    from langchain_core.documents import Document
+
     from assistant.settings import Settings
 
 VECTORS_FILE = "vectors.npz"
-
-
-def text_key(model_id: str, text: str) -> str:
-    """The look-up key of ``text`` embedded by the model ``model_id``."""
-    return hashlib.sha256(f"{model_id}\0{text}".encode()).hexdigest()[:32]
+SENTENCE_VECTORS_FILE = "sentence_vectors.npz"  # the chunks' texts and sentences (index.sentences)
 
 
 class VectorCache:
@@ -74,14 +75,16 @@ class VectorCache:
         ]
 
 
-def write_vectors(path: Path, models: Iterable[tuple[str, list[str], np.ndarray]]) -> None:
-    """Write ``(model id, texts, vectors)`` of each model to ``path``."""
+def write_vectors(
+    path: Path, models: Iterable[tuple[str, list[str], np.ndarray]], dtype: Any = np.float32
+) -> None:
+    """Write ``(model id, texts, vectors)`` of each model to ``path`` (as ``dtype``)."""
     arrays: dict[str, Any] = {}
     ids = []
     for n, (model_id, texts, vectors) in enumerate(models):
         ids.append(model_id)
         arrays[f"keys{n}"] = np.array([text_key(model_id, t) for t in texts])
-        arrays[f"vectors{n}"] = np.asarray(vectors, dtype=np.float32)
+        arrays[f"vectors{n}"] = np.asarray(vectors, dtype=dtype)
     tmp = path.with_name(path.name + ".tmp.npz")
     arrays["models"] = np.array(ids)
     np.savez_compressed(tmp, **arrays)
@@ -108,15 +111,43 @@ def export_index_vectors(settings: Settings, out: Path) -> int:
     return len(docs)
 
 
+def export_sentence_vectors(settings: Settings, out: Path) -> int:
+    """Write the stored sentence and passage vectors (``index.sentences``) of every chunk of
+    the settings' index to ``out``, as float16 (as stored); the number of texts."""
+    from assistant.index.embeddings import first_embeddings
+    from assistant.index.sentences import passage_texts
+    from assistant.index.store import IndexStore
+
+    store = IndexStore(settings)
+    model_id = first_embeddings(settings).model_id
+    by_doc: dict[str, list[Document]] = {}
+    for doc in store.documents():
+        by_doc.setdefault(str(doc.metadata.get("doc_id")), []).append(doc)
+    vectors: dict[str, np.ndarray] = {}
+    for chunks in by_doc.values():
+        for text, split in store.sentences.get(model_id, passage_texts(chunks)).items():
+            if split.passage is not None:
+                vectors[text] = split.passage
+            vectors.update(zip(split.sentences, split.vectors, strict=True))
+    texts = list(vectors)
+    write_vectors(out, [(model_id, texts, np.asarray([vectors[t] for t in texts]))], np.float16)
+    return len(texts)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Write an index's chunk vectors for reuse.")
     parser.add_argument("--index", type=Path, default=Path("index"))
     parser.add_argument("--out", type=Path, default=Path("corpus") / VECTORS_FILE)
+    default = Path("corpus") / SENTENCE_VECTORS_FILE
+    parser.add_argument("--sentences-out", type=Path, default=default)
     args = parser.parse_args()
     from assistant.settings import Settings
 
-    count = export_index_vectors(Settings(index_dir=args.index), args.out)
+    settings = Settings(index_dir=args.index)
+    count = export_index_vectors(settings, args.out)
     print(f"{count} chunks' vectors written to {args.out}")
+    count = export_sentence_vectors(settings, args.sentences_out)
+    print(f"{count} passages' and sentences' vectors written to {args.sentences_out}")
 
 
 if __name__ == "__main__":

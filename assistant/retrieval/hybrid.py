@@ -27,7 +27,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from assistant.index.chunk_table import stitch
+from assistant.index.chunk_table import NEIGHBOURS, stitch
 from assistant.retrieval.fusion import RRF_K, diversify, rrf
 from assistant.retrieval.glossary import expansions
 from assistant.retrieval.search_index import FILTER_KEYS, Expansion, Filters, SearchIndex
@@ -85,7 +85,7 @@ class HybridRetriever(BaseRetriever):
     bm25_weight: float = 1.0
     second_weight: float = 1.0
     max_doc_share: float = 0.5
-    neighbours: int = 1
+    neighbours: int = NEIGHBOURS
     feedback_docs: int = 0
     feedback_terms: int = 10
     feedback_weight: float = 0.3

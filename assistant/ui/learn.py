@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assistant.answering.extractive import quotable, split_sentences
+from assistant.answering.extractive import quotable
 from assistant.citations import Citation
+from assistant.index.sentences import split_sentences
 from assistant.knowledge.catalog import PHASES, STAGES, Catalog, KnowledgeError, Source
 from assistant.knowledge.learning import Framework, GlossaryEntry, Learning
 from assistant.recommending.evidence import load_documents_meta, quote_citation
