@@ -12,8 +12,8 @@ import pytest
 from langchain_core.documents import Document
 
 from assistant.answering.abstain import fold, searchable_text
-from assistant.answering.library_words import LibraryText
 from assistant.index.chunk_table import ChunkTable
+from assistant.index.library_words import LibraryText
 from assistant.index.store import IndexStore
 from assistant.retrieval import search_index
 from assistant.retrieval.search_index import Filters, SearchIndex, top_rows
@@ -161,3 +161,94 @@ def test_filters_outside_chroma_give_what_chroma_filters_give(
         for filters, k in [(f, k) for f in cases for k in (1, 3, 50)]:
             got = index.filtered_dense(vector, k, filters)
             assert got == index.dense(vector, k, filters.where()), (query, filters, k)
+
+
+# -- opening a library: the chunk table and the words are saved with BM25 ----------------------
+
+
+@pytest.fixture
+def own_index(make_settings) -> Settings:
+    """The three-document retrieval corpus, indexed with the first model only."""
+    import shutil
+    from pathlib import Path
+
+    from assistant.ingest.pipeline import Indexer
+
+    settings = make_settings(second_embedding_model="")
+    source = Path(__file__).parent / "data" / "retrieval_corpus"
+    shutil.copytree(source, settings.corpus_dir, dirs_exist_ok=True)
+    Indexer(settings).run()
+    return settings
+
+
+@pytest.fixture
+def chroma_reads(monkeypatch) -> list[int]:
+    """How many times the chunks are read from Chroma (the real read, counted)."""
+    calls: list[int] = []
+    real = IndexStore.documents
+
+    def counted(self, page: int = 5000):
+        calls.append(page)
+        return real(self, page)
+
+    monkeypatch.setattr(IndexStore, "documents", counted)
+    return calls
+
+
+def _same_table(a: ChunkTable, b: ChunkTable) -> bool:
+    return a.ids == b.ids and all(a.document(r) == b.document(r) for r in range(len(a)))
+
+
+def test_opening_reads_the_saved_table_and_words_not_every_chunk(own_index, chroma_reads):
+    index = SearchIndex(own_index)
+    table, words = index.table, index.library_words
+
+    assert chroma_reads == []
+    built = ChunkTable(IndexStore(own_index).documents())
+    assert _same_table(table, built)
+    rebuilt = LibraryText.of_table(built)
+    assert str(words) == str(rebuilt) and np.array_equal(words.pairs, rebuilt.pairs)
+    assert "ruritania" in words and "no-such-word-anywhere" not in words
+
+
+def test_an_index_saved_without_them_reads_chroma_once_and_keeps_them(own_index, chroma_reads):
+    from assistant.index.chunk_table import TABLE_FILE
+    from assistant.index.library_words import WORDS_FILE
+
+    generation = IndexStore(own_index).bm25_dir.resolve()
+    (generation / TABLE_FILE).unlink()
+    (generation / WORDS_FILE).unlink()  # as an index written before they were saved
+    first = SearchIndex(own_index)
+    first_words = str(first.library_words)
+    assert len(chroma_reads) == 1
+    assert (generation / TABLE_FILE).exists() and (generation / WORDS_FILE).exists()
+
+    second = SearchIndex(own_index)
+    assert _same_table(second.table, first.table) and str(second.library_words) == first_words
+    assert len(chroma_reads) == 1
+
+
+def test_a_saved_table_that_disagrees_with_bm25_is_not_used(own_index, chroma_reads):
+    from assistant.index.chunk_table import TABLE_FILE
+
+    store = IndexStore(own_index)
+    docs = store.all_documents()
+    chroma_reads.clear()
+    ChunkTable(docs[:2]).save(store.bm25_dir.resolve() / TABLE_FILE)  # stale: two chunks
+
+    table = SearchIndex(own_index).table
+    assert len(chroma_reads) == 1 and set(table.ids) == {str(d.id) for d in docs}
+
+
+def test_the_saved_words_follow_an_ingest(own_index):
+    from assistant.ingest.pipeline import Indexer
+
+    index = SearchIndex(own_index)
+    assert "zanzibarian" not in index.library_words
+    path = own_index.corpus_dir / "documents" / "sylvania-software-2018.md"
+    path.write_text(path.read_text("utf-8") + "\n\nA zanzibarian delegation visited twice.\n")
+    Indexer(own_index).run()
+
+    index.refresh()
+    assert "zanzibarian" in index.library_words
+    assert "zanzibarian" in SearchIndex(own_index).library_words

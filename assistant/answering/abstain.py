@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -27,6 +26,7 @@ from langchain_core.documents import Document
 
 from assistant.answering.extractive import ScoredSentence
 from assistant.index.lexical import query_stopwords, tokenize, tokenize_query
+from assistant.index.library_words import fold
 
 MODEL_FILE = Path(__file__).with_name("judgment.json")
 TOP_PASSAGES = 5
@@ -144,12 +144,6 @@ class JudgmentModel:
 def load_model(path: Path = MODEL_FILE) -> JudgmentModel:
     """The fitted judgment (read once)."""
     return JudgmentModel.from_dict(json.loads(path.read_text(encoding="utf-8")))
-
-
-def fold(text: str) -> str:
-    """Lower case, curly apostrophes and quotes straightened, accents kept, spaces single."""
-    text = unicodedata.normalize("NFC", text).replace("’", "'").replace("‘", "'")
-    return re.sub(r"\s+", " ", text.lower())
 
 
 def term_coverage(question: str, texts: list[str]) -> tuple[float, list[str]]:

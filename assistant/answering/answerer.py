@@ -20,7 +20,6 @@ from assistant.answering import abstain, extractive, plan
 from assistant.answering.compose import compose_abstention, compose_extractive, compose_plan
 from assistant.answering.followup import rewrite_followup
 from assistant.answering.generate import RetryClock, generate
-from assistant.answering.library_words import LibraryText
 from assistant.answering.types import Answer, Evidence, Mode, PlanStep
 from assistant.knowledge.catalog import KnowledgeError, load_catalog
 from assistant.llm import load_prompt, make_chat_model
@@ -45,7 +44,6 @@ class Answerer:
         self.chat_model = chat_model
         self.settings = settings or retriever.index.settings
         self.retry_clock = RetryClock()
-        self._library: tuple[object, str | None] = (None, None)
         self._instruments: list[tuple[str, str]] | None = None
         self._model_id = str(getattr(retriever.index.embeddings, "model_id", ""))
 
@@ -63,15 +61,9 @@ class Answerer:
     @property
     def library_text(self) -> str:
         """The words of all chunk texts and titles of the index, for name look-ups
-        (``LibraryText``: answers them as the whole folded text would, without holding it).
-
-        Built from the retriever's chunk table, so the index is not read twice and the words
-        follow the table when an ingest changes the index.
-        """
-        table = self.retriever.index.table
-        if self._library[0] is not table:
-            self._library = (table, LibraryText.of_table(table))
-        return self._library[1] or ""
+        (``LibraryText``: answers them as the whole folded text would, without holding it);
+        saved with the index by the ingest, and followed when an ingest changes the index."""
+        return self.retriever.index.library_words
 
     @property
     def instruments(self) -> list[tuple[str, str]]:

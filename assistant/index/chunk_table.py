@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from langchain_core.documents import Document
 
 PARAGRAPH = "\n\n"
+TABLE_FILE = "chunks.pickle"  # the saved table, beside the BM25 index it was built with
 NEIGHBOURS = 1  # chunks on each side of a hit that make up the passage retrieval returns
 COLUMNS = ("doc_id", "kind", "year")  # metadata keys kept as arrays, for filters
 _MISSING = object()
@@ -77,6 +79,22 @@ class ChunkTable:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def save(self, path: Path) -> None:
+        """Write the table to ``path`` (``load`` reads it back without the chunks' store)."""
+        state = {k: v for k, v in self.__dict__.items() if k not in ("by_id", "row")}
+        with path.open("wb") as out:
+            pickle.dump(state, out, pickle.HIGHEST_PROTOCOL)
+
+    @classmethod
+    def load(cls, path: Path) -> ChunkTable:
+        """The table saved at ``path`` (a file of this index's own: it is unpickled)."""
+        table = cls.__new__(cls)
+        with path.open("rb") as stored:
+            table.__dict__.update(pickle.load(stored))
+        table.row = {chunk_id: n for n, chunk_id in enumerate(table.ids)}
+        table.by_id = _ById(table)
+        return table
 
     def document(self, row: int) -> Document:
         """The chunk of ``row`` as a ``Document`` (text and metadata as stored)."""

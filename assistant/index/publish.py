@@ -11,16 +11,23 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from assistant.index.lexical import BM25Index
 
+Saver = Callable[[Path], None]  # writes into a generation's folder
 
-def publish_bm25(index: BM25Index, link: Path) -> None:
-    """Save ``index`` as a new generation and point ``link`` at it atomically."""
+
+def publish_bm25(index: BM25Index, link: Path, extras: Iterable[Saver] = ()) -> None:
+    """Save ``index`` as a new generation and point ``link`` at it atomically; each of
+    ``extras`` writes what belongs with it (the chunk table, the library's words) into the
+    generation's folder first."""
     previous = link.resolve() if link.is_symlink() else None
     target = _new_generation(link)
     index.save(target)
+    for save in extras:
+        save(target)
     pointer = link.with_name(link.name + ".link")
     pointer.unlink(missing_ok=True)
     pointer.symlink_to(target.name)

@@ -22,8 +22,10 @@ from typing import Any
 import numpy as np
 from langchain_core.documents import Document
 
+from assistant.index.chunk_table import TABLE_FILE, ChunkTable
 from assistant.index.lexical import BM25Index
-from assistant.index.publish import publish_bm25, remove_stale_generations
+from assistant.index.library_words import WORDS_FILE, LibraryText
+from assistant.index.publish import Saver, publish_bm25, remove_stale_generations
 from assistant.index.sentences import STORE_FILE, SentenceStore
 from assistant.settings import Settings
 
@@ -317,9 +319,12 @@ class IndexStore:
     def write_bm25(self, docs: list[Document], text: Callable[[Document], str]) -> BM25Index:
         """Build BM25 over ``docs`` and publish it as a new generation behind the ``bm25``
         link (``index.publish``): a reader, or a run killed at any step, sees the old index or
-        the new one, never half of one."""
+        the new one, never half of one. The chunk table and the library's words go with it, so
+        that a reader opens a large library without reading every chunk from Chroma."""
         bm25 = BM25Index.build([str(d.id) for d in docs], [text(d) for d in docs])
-        publish_bm25(bm25, self.bm25_dir)
+        table = ChunkTable(docs)
+        words = LibraryText.of_table(table)
+        publish_bm25(bm25, self.bm25_dir, lexical_extras(table, words))
         return bm25
 
     @property
@@ -339,6 +344,16 @@ class IndexStore:
     def exists(self) -> bool:
         """Whether there is an index to read: a ledger here, or a published server collection."""
         return (self.root / LEDGER_FILE).exists() or (self.remote and bool(self.published_state()))
+
+
+def lexical_extras(table: ChunkTable | None, words: LibraryText | None = None) -> list[Saver]:
+    """What a BM25 generation holds beside the index: the chunk table and the words."""
+    extras: list[Saver] = []
+    if table is not None:
+        extras.append(lambda folder: table.save(folder / TABLE_FILE))
+    if words is not None:
+        extras.append(lambda folder: words.save(folder / WORDS_FILE))
+    return extras
 
 
 def _http_client(address: str, chroma_settings: Any):  # -> chromadb.ClientAPI

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
-from assistant.index.chunk_table import ChunkTable
+from assistant.index.chunk_table import TABLE_FILE, ChunkTable
 from assistant.index.embeddings import LocalEmbeddings, first_embeddings, second_embeddings
 from assistant.index.lexical import BM25Index, tokenize, tokenize_query
+from assistant.index.library_words import WORDS_FILE, LibraryText
 from assistant.index.publish import publish_bm25
-from assistant.index.store import IndexStore, chunk_digest
+from assistant.index.store import IndexStore, chunk_digest, lexical_extras
 from assistant.ingest.chunking import embedding_text
 from assistant.ingest.structure import is_reference_list
 from assistant.retrieval.named_sources import SourceNames
@@ -145,34 +148,68 @@ class SearchIndex:
         self._references: dict[str, bool] = {}
 
     @cached_property
+    def generation(self) -> Path | None:
+        """The folder of the current BM25 generation when it describes the chunks this reader
+        sees (locally: always, ingest writes it last; with a Chroma server: when it holds the
+        published chunks). It may also hold the chunk table and the library's words."""
+        folder = self.store.bm25_dir
+        try:
+            if self.store.remote and chunk_digest(BM25Index.stored_ids(folder)) != self._stamp:
+                return None
+            return folder.resolve(strict=True)
+        except Exception:  # missing or half-written: the chunks are the source of truth
+            return None
+
+    @cached_property
     def bm25(self) -> BM25Index:
         """The BM25 index of the folder (its current generation), or one built from the
         chunks when it cannot be read (an index folder damaged or copied without it). With a
         Chroma server, the folder's copy is a cache: rebuilt from the server's chunks when it
         does not hold the published ones."""
-        folder = self.store.bm25_dir
-        if not self.store.remote:
-            try:
-                return BM25Index.load(folder.resolve())
-            except Exception:  # missing or unreadable: the chunks are the source of truth
-                return self._bm25_of_table()
-        with contextlib.suppress(Exception):  # missing or half-written: rebuilt below
-            if chunk_digest(BM25Index.stored_ids(folder)) == self._stamp:
-                return BM25Index.load(folder.resolve())
-        bm25 = self._bm25_of_table()
-        publish_bm25(bm25, folder)
-        return bm25
-
-    def _bm25_of_table(self) -> BM25Index:
+        if self.generation is not None:
+            with contextlib.suppress(Exception):
+                return BM25Index.load(self.generation)
         headers = self.settings.embed_headers
         texts = [embedding_text(d, headers) for d in self.table.by_id.values()]
-        return BM25Index.build(self.table.ids, texts)
+        bm25 = BM25Index.build(self.table.ids, texts)
+        if self.store.remote:
+            publish_bm25(bm25, self.store.bm25_dir, lexical_extras(self.table))
+        return bm25
 
     @cached_property
     def table(self) -> ChunkTable:
+        """Every chunk in document order: saved with BM25 by the ingest, else read from Chroma
+        (and kept in the generation for the next reader)."""
+        if self.generation is not None and (self.generation / TABLE_FILE).exists():
+            with contextlib.suppress(Exception):
+                table = ChunkTable.load(self.generation / TABLE_FILE)
+                if set(table.ids) == set(BM25Index.stored_ids(self.generation)):
+                    return table
         table = ChunkTable(self.store.documents(page=READ_PAGE))
         release_memory()  # what reading the pages left behind
+        self._keep(TABLE_FILE, table.save)
         return table
+
+    @cached_property
+    def library_words(self) -> LibraryText:
+        """The words of all chunk texts and titles, for name look-ups (``LibraryText``):
+        saved with BM25 by the ingest, else built from the table (and kept)."""
+        if self.generation is not None and (self.generation / WORDS_FILE).exists():
+            with contextlib.suppress(Exception):
+                return LibraryText.load(self.generation / WORDS_FILE)
+        words = LibraryText.of_table(self.table)
+        self._keep(WORDS_FILE, words.save)
+        return words
+
+    def _keep(self, name: str, save: Callable[[Path], None]) -> None:
+        """Write ``name`` into the current generation for the next reader (if allowed)."""
+        if self.generation is None:
+            return
+        partial = self.generation / f".{name}.{os.getpid()}"
+        with contextlib.suppress(OSError):
+            save(partial)
+            os.replace(partial, self.generation / name)
+        partial.unlink(missing_ok=True)
 
     @cached_property
     def sources(self) -> SourceNames:
@@ -226,7 +263,7 @@ class SearchIndex:
         if stamp != self._stamp:
             self._stamp = stamp
             self.store = fresh_store(self.settings)
-            for name in ("bm25", "table", "sources", "columns"):
+            for name in ("generation", "bm25", "table", "library_words", "sources", "columns"):
                 self.__dict__.pop(name, None)
             self._tokens_of.clear()
             self._masks.clear()

@@ -19,16 +19,24 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 import numpy as np
 
-from assistant.answering.abstain import fold
 from assistant.index.chunk_table import ChunkTable
 
 BATCH = 2000  # texts folded and numbered at once
 BOUNDARY = "\x00"  # between two texts of a batch: no pair runs across it
+WORDS_FILE = "words.npz"
+
+
+def fold(text: str) -> str:
+    """Lower case, curly apostrophes and quotes straightened, accents kept, spaces single."""
+    text = unicodedata.normalize("NFC", text).replace("’", "'").replace("‘", "'")
+    return re.sub(r"\s+", " ", text.lower())
 
 
 class LibraryText(str):
@@ -50,12 +58,28 @@ class LibraryText(str):
             ids = np.fromiter(map(numbers.__getitem__, words), dtype=np.int64, count=len(words))
             inside = (ids[:-1] != boundary) & (ids[1:] != boundary)
             pairs = np.union1d(pairs, ((ids[:-1] << 32) | ids[1:])[inside])
-        words = list(numbers)
+        return cls._of_words(list(numbers), pairs)
+
+    @classmethod
+    def _of_words(cls, words: list[str], pairs: np.ndarray) -> LibraryText:
         found = cls(" ".join(words))
-        found.numbers = dict(numbers)
+        found.numbers = {word: n for n, word in enumerate(words)}
         found.starts = np.cumsum([0] + [len(w) + 1 for w in words[:-1]], dtype=np.int64)
         found.pairs = pairs
         return found
+
+    def save(self, path: Path) -> None:
+        """Write the words and pairs to ``path`` (``load`` reads them back)."""
+        words = np.frombuffer(str(self).encode("utf-8"), dtype=np.uint8)
+        with path.open("wb") as out:
+            np.savez(out, words=words, pairs=self.pairs)
+
+    @classmethod
+    def load(cls, path: Path) -> LibraryText:
+        """The ``LibraryText`` saved at ``path``."""
+        with np.load(path, allow_pickle=False) as data:
+            words = data["words"].tobytes().decode("utf-8").split(" ")
+            return cls._of_words(words, data["pairs"].astype(np.int64))
 
     @classmethod
     def of_table(cls, table: ChunkTable) -> LibraryText:
