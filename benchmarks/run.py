@@ -8,7 +8,8 @@ Rows:
   ``--skip-fresh`` leaves it out). The pip cache and the model cache of this user are reused.
 - cold CLI start: wall time of ``cluster-assistant ask QUESTION --json`` in a fresh process.
 - warm ``ask``, ``search`` and roadmap p50/p95: in this process, models loaded once, over the
-  questions and scenarios of ``eval/`` (``--rounds`` times each).
+  questions and scenarios of ``eval/`` (``--rounds`` times each); the same in the Streamlit app
+  (``AppTest``, a new session per question; ``--skip-app`` leaves them out).
 - ingest: the starter corpus from scratch in a fresh process, without the vectors it ships
   (every chunk embedded), its rate against the embedding models' raw rate on the same chunks,
   a no-change re-run, the index size on disk.
@@ -229,6 +230,44 @@ def warm_rows(index: Path, rounds: int, limit: int) -> Rows:
     ]
 
 
+def app_rows(index: Path, limit: int) -> Rows:
+    """Warm ``ask`` and roadmap in the Streamlit app (``AppTest``: the whole script reruns per
+    interaction, as in a browser session), each question in a new chat, models loaded once."""
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["CLUSTER_ASSISTANT_INDEX_DIR"] = str(index)
+    os.environ["CLUSTER_ASSISTANT_LLM_BACKEND"] = "none"
+    files = ("dev_questions", "dev_out_of_scope", "written/questions")
+    questions = spread(jsonl_field("question", *(EVAL / f"{f}.jsonl" for f in files)), limit)
+    files = ("dev_scenarios", "written/scenarios")
+    scenarios = spread(jsonl_field("description", *(EVAL / f"{f}.jsonl" for f in files)), limit)
+    app = str(ROOT / "streamlit_app.py")
+    AppTest.from_file(app, default_timeout=300).run().chat_input[0].set_value(QUESTION).run()
+
+    def ask(question: str) -> None:
+        page = AppTest.from_file(app, default_timeout=300).run()
+        started = time.perf_counter()
+        page.chat_input[0].set_value(question).run()
+        timings.append(time.perf_counter() - started)
+
+    def roadmap(description: str) -> None:
+        page = AppTest.from_file(app, default_timeout=300).run()
+        page.switch_page("assistant/ui/pages/recommend.py").run()
+        page.text_area(key="rec_text").set_value(description).run()
+        started = time.perf_counter()
+        next(b for b in page.button if b.label == "Read the description").click().run()
+        next(b for b in page.button if b.label == "Build the roadmap").click().run()
+        timings.append(time.perf_counter() - started)
+
+    rows = []
+    for what, call, inputs in (("ask", ask, questions), ("roadmap", roadmap, scenarios)):
+        timings: list[float] = []
+        for text in inputs:
+            call(text)
+        rows.append((f"app: warm {what} p50 / p95 (whole rerun)", percentiles(timings)))
+    return rows
+
+
 def model_cache_size() -> str:
     from assistant.settings import Settings
 
@@ -256,6 +295,7 @@ def main() -> None:
     parser.add_argument("--skip-fresh", action="store_true", help="leave out the fresh clone")
     parser.add_argument("--skip-ingest", action="store_true", help="no ingest rows (needs --index)")
     parser.add_argument("--skip-cold", action="store_true", help="leave out the cold CLI start")
+    parser.add_argument("--skip-app", action="store_true", help="leave out the app's timings")
     parser.add_argument("--index", type=Path, help="index for cold and warm figures (copied)")
     parser.add_argument("--corpus", type=Path, default=ROOT / "corpus")
     parser.add_argument("--rounds", type=int, default=1, help="repetitions of each input")
@@ -282,6 +322,8 @@ def main() -> None:
         if not args.skip_cold:
             rows += cold_rows(index)
         rows += warm_rows(index, args.rounds, args.limit)
+        if not args.skip_app:
+            rows += app_rows(index, args.limit)
         rows.append(("venv size (this one)", f"{folder_mb(Path(sys.prefix)) / 1000:.2f} GB"))
         rows.append(("unpacked second model (model cache, outside the venv)", model_cache_size()))
     rows.append(

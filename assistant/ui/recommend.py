@@ -6,6 +6,7 @@ import logging
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import streamlit as st
@@ -152,20 +153,26 @@ def render_disagreements(settings: Settings, roadmap: Roadmap) -> None:
             render_quotes(settings, item.sides, key=f"dis_{item.instrument_id}")
 
 
+def docx_bytes(roadmap: Roadmap, corpus_dir: Path) -> bytes:
+    """The strategy draft as a Word file's bytes."""
+    with tempfile.TemporaryDirectory() as tmp:
+        return to_docx(roadmap, Path(tmp) / "draft.docx", corpus_dir).read_bytes()
+
+
 def render_downloads(settings: Settings, roadmap: Roadmap) -> None:
+    # The drafts are written when a button is clicked, not at every rerun of the page (the
+    # two took about 1 s of each rerun).
     left, right, _ = st.columns([1, 1, 2])
     left.download_button(
         "Strategy draft (Markdown)",
-        to_markdown(roadmap, settings.corpus_dir),
+        partial(to_markdown, roadmap, settings.corpus_dir),
         file_name="cluster-strategy-draft.md",
         mime="text/markdown",
         icon=":material/description:",
     )
-    with tempfile.TemporaryDirectory() as tmp:
-        data = to_docx(roadmap, Path(tmp) / "draft.docx", settings.corpus_dir).read_bytes()
     right.download_button(
         "Strategy draft (Word)",
-        data,
+        partial(docx_bytes, roadmap, settings.corpus_dir),
         file_name="cluster-strategy-draft.docx",
         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         icon=":material/article:",
