@@ -9,8 +9,10 @@ those of a clean build of the same files.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +20,7 @@ from pathlib import Path
 import fixtures_docs as docs
 import pytest
 
+from assistant.index.chunk_table import TABLE_FILE, ChunkTable
 from assistant.index.embeddings import LocalEmbeddings
 from assistant.index.lexical import BM25Index
 from assistant.index.store import IndexStore
@@ -45,14 +48,19 @@ def settings_for(root: Path) -> Settings:
 
 
 def state(settings: Settings) -> dict[str, list[str]]:
-    """Sorted chunk ids of the ledger, both collections and BM25."""
+    """Sorted chunk ids of the ledger, both collections, BM25 and the chunk table saved with
+    it; the stored passages' keys and files (``index.sentences``)."""
     store = IndexStore(settings)
     second = store.second_collection
+    with contextlib.closing(sqlite3.connect(store.sentences.path)) as db:
+        passages = sorted(f"{f} {k}" for f, k in db.execute("SELECT file, key FROM passages"))
     return {
         "ledger": sorted(store.load_ledger().chunk_ids()),
         "chroma": sorted(store.collection.get(include=[])["ids"]),
         "second": sorted(second.get(include=[])["ids"]),
         "bm25": sorted(BM25Index.load(store.bm25_dir).ids),
+        "table": sorted(ChunkTable.load(store.bm25_dir.resolve() / TABLE_FILE).ids),
+        "passages": passages,
     }
 
 
