@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_supports import CountingEmbeddings
 
 from assistant.answering.extractive import score_sentences, split_passages
 from assistant.index.embeddings import LocalEmbeddings
@@ -24,18 +25,6 @@ from assistant.retrieval.hybrid import HybridRetriever
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTION = "How did the wine estates of Ruritania cooperate on exports?"
-
-
-class CountingEmbeddings(LocalEmbeddings):
-    """The real model, counting the texts it is asked to embed."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.texts: list[str] = []
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        self.texts += texts
-        return super().embed_documents(texts)
 
 
 @pytest.fixture
