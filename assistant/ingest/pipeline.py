@@ -27,7 +27,6 @@ from assistant.index.lexical import BM25Index
 from assistant.index.publish import remove_stale_generations
 from assistant.index.sentences import (
     SPLIT_VERSION,
-    Embed,
     SplitPassage,
     passage_texts,
     split_and_embed,
@@ -476,9 +475,8 @@ class Indexer:
             batch = texts[start : start + step]
             for model, model_id, out in zip(models, model_ids, vectors, strict=True):
                 out.extend(self.known_vectors.embed(model_id, batch, model.embed_documents))
-            known = dict(zip(batch, vectors[0][start:], strict=False))
-            embed = _reusing(known, self.embeddings.embed_documents)
             step_runs = runs[start : start + step]
+            embed = self.embeddings.embed_documents
             found = partial(self.known_sentences.embed, model_ids[0], embed=embed)
             passages += zip(step_runs, split_and_embed(step_runs, found), strict=True)
             if progress:
@@ -527,14 +525,3 @@ class Indexer:
         """On a Chroma server, record the chunks this run left: readers elsewhere follow it."""
         if self.store.remote and self.store.published_state() != chunk_digest(ledger.chunk_ids()):
             self.store.publish(ledger)
-
-
-def _reusing(known: dict[str, list[float]], embed: Embed) -> Embed:
-    """``embed``, except for the texts whose vectors ``known`` holds."""
-
-    def run(texts: list[str]) -> list[list[float]]:
-        todo = [t for t in texts if t not in known]
-        new = dict(zip(todo, embed(todo) if todo else [], strict=True))
-        return [known[t] if t in known else new[t] for t in texts]
-
-    return run
