@@ -15,7 +15,7 @@ from assistant.index.embeddings import LocalEmbeddings
 from assistant.index.sentences import (
     SentenceStore,
     SplitPassage,
-    passage_texts,
+    passages_by_document,
     split_and_embed,
     split_sentences,
 )
@@ -38,10 +38,7 @@ def indexed(make_settings):
 
 
 def _passages_by_doc(settings) -> dict[str, list[str]]:
-    by_doc: dict[str, list] = {}
-    for doc in IndexStore(settings).all_documents():
-        by_doc.setdefault(doc.metadata["doc_id"], []).append(doc)
-    return {doc_id: passage_texts(chunks) for doc_id, chunks in by_doc.items()}
+    return passages_by_document(IndexStore(settings).all_documents())
 
 
 def test_an_answer_reads_the_stored_sentences_and_scores_them_alike(indexed, embeddings):

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.index.embeddings import LocalEmbeddings
-from assistant.index.sentences import passage_texts, split_sentences
+from assistant.index.sentences import passage_texts, passages_by_document, split_sentences
 from assistant.index.store import IndexStore
 from assistant.ingest.chunking import embedding_text
 from assistant.ingest.pipeline import Indexer
@@ -157,11 +157,9 @@ def test_the_shipped_vectors_cover_the_starter_chunks(starter_index) -> None:
 def test_the_shipped_sentence_vectors_cover_the_starter_passages(starter_index) -> None:
     """Fails when chunking, sentence splitting or the corpus changed: ``make starter-vectors``."""
     cache = VectorCache(ROOT / "corpus" / SENTENCE_VECTORS_FILE)
-    by_doc: dict[str, list] = {}
-    for doc in IndexStore(starter_index).all_documents():
-        by_doc.setdefault(doc.metadata["doc_id"], []).append(doc)
-    passages = [text for chunks in by_doc.values() for text in passage_texts(chunks)]
+    docs = IndexStore(starter_index).all_documents()
+    passages = [t for texts in passages_by_document(docs).values() for t in texts]
     pieces = [piece for text in passages for piece in (text, *split_sentences(text))]
     model_id = Indexer(starter_index).embeddings.model_id
-    assert len(passages) == sum(map(len, by_doc.values()))
+    assert len(passages) == len(docs)
     assert cache.missing(model_id, pieces) == []

@@ -92,6 +92,14 @@ def passage_texts(chunks: list[Document], neighbours: int = NEIGHBOURS) -> list[
     return [stitch(table.run(str(c.id), neighbours, neighbours)) for c in chunks]
 
 
+def passages_by_document(chunks: Iterable[Document]) -> dict[str, list[str]]:
+    """``passage_texts`` of each document's chunks (grouped by ``doc_id``), by document id."""
+    by_doc: dict[str, list[Document]] = {}
+    for chunk in chunks:
+        by_doc.setdefault(str(chunk.metadata.get("doc_id")), []).append(chunk)
+    return {doc_id: passage_texts(group) for doc_id, group in by_doc.items()}
+
+
 def split_and_embed(
     texts: list[str], embed: Embed, with_passages: bool = True
 ) -> list[SplitPassage]:

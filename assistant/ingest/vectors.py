@@ -23,8 +23,6 @@ import numpy as np
 from assistant.index.embeddings import text_key
 
 if TYPE_CHECKING:
-    from langchain_core.documents import Document
-
     from assistant.settings import Settings
 
 VECTORS_FILE = "vectors.npz"
@@ -115,17 +113,14 @@ def export_sentence_vectors(settings: Settings, out: Path) -> int:
     """Write the stored sentence and passage vectors (``index.sentences``) of every chunk of
     the settings' index to ``out``, as float16 (as stored); the number of texts."""
     from assistant.index.embeddings import first_embeddings
-    from assistant.index.sentences import passage_texts
+    from assistant.index.sentences import passages_by_document
     from assistant.index.store import IndexStore
 
     store = IndexStore(settings)
     model_id = first_embeddings(settings).model_id
-    by_doc: dict[str, list[Document]] = {}
-    for doc in store.documents():
-        by_doc.setdefault(str(doc.metadata.get("doc_id")), []).append(doc)
     vectors: dict[str, np.ndarray] = {}
-    for chunks in by_doc.values():
-        for text, split in store.sentences.get(model_id, passage_texts(chunks)).items():
+    for texts in passages_by_document(store.documents()).values():
+        for text, split in store.sentences.get(model_id, texts).items():
             if split.passage is not None:
                 vectors[text] = split.passage
             vectors.update(zip(split.sentences, split.vectors, strict=True))
