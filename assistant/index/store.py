@@ -346,11 +346,9 @@ class IndexStore:
         return (self.root / LEDGER_FILE).exists() or (self.remote and bool(self.published_state()))
 
 
-def lexical_extras(table: ChunkTable | None, words: LibraryText | None = None) -> list[Saver]:
+def lexical_extras(table: ChunkTable, words: LibraryText | None = None) -> list[Saver]:
     """What a BM25 generation holds beside the index: the chunk table and the words."""
-    extras: list[Saver] = []
-    if table is not None:
-        extras.append(lambda folder: table.save(folder / TABLE_FILE))
+    extras: list[Saver] = [lambda folder: table.save(folder / TABLE_FILE)]
     if words is not None:
         extras.append(lambda folder: words.save(folder / WORDS_FILE))
     return extras
