@@ -32,6 +32,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -140,7 +141,7 @@ def build(settings: Settings, real: RealChunks, args: argparse.Namespace, n: int
     store = IndexStore(settings)
     store.reset()
     ledger = Ledger(signature=IndexStore(Settings(index_dir=args.source)).load_ledger().signature)
-    all_docs: list[Document] = []
+    written = 0
     batches = synthetic_batches(real, n, args.doc_chunks, args.similarity, args.seed)
     for docs, first, second in batches:
         store.upsert(docs, first.tolist(), None if second is None else second.tolist())
@@ -153,9 +154,10 @@ def build(settings: Settings, real: RealChunks, args: argparse.Namespace, n: int
                     source, "synthetic", meta["doc_id"], meta["title"]
                 )
             entry.chunk_ids.append(str(doc.id))
-        all_docs.extend(docs)
-        print(f"  {len(all_docs):,} chunks written", file=sys.stderr, flush=True)
-    store.write_bm25(all_docs, lambda d: embedding_text(d, settings.embed_headers))
+        written += len(docs)
+        print(f"  {written:,} chunks written", file=sys.stderr, flush=True)
+    files = {key: asdict(entry) for key, entry in ledger.files.items()}
+    store.write_bm25(files, ledger.signature, lambda d: embedding_text(d, settings.embed_headers))
     store.save_ledger(ledger)
     if store.remote:
         store.publish(ledger)

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 IDS_FILE = "chunk_ids.json"
+TOKENS_FILE = "tokens.npz"  # each chunk's tokens, beside the index built from them
 FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 QUESTION_WORDS = frozenset(
     [
@@ -79,6 +84,76 @@ def tokenize_query(query: str) -> list[str]:
     )[0]
 
 
+@dataclass
+class TokenRows:
+    """Each chunk's BM25 tokens (``tokenize``) as numbers into ``vocab``: what BM25 is built
+    from, kept so that an ingest tokenises only the chunks that changed.
+
+    Row ``r`` holds ``ids[offsets[r]:offsets[r + 1]]``. ``compact`` sorts the vocabulary and
+    drops unused words: the same texts give the same rows however they were put together.
+    """
+
+    vocab: list[str]
+    ids: np.ndarray  # int32, the rows' token numbers one after the other
+    offsets: np.ndarray  # int64, one more than there are rows
+
+    @classmethod
+    def of(cls, texts: Iterable[str]) -> TokenRows:
+        """The tokens of ``texts``, one row each."""
+        return cls([], np.zeros(0, dtype=np.int32), np.zeros(1, dtype=np.int64)).extended(texts)
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def extended(self, texts: Iterable[str]) -> TokenRows:
+        """These rows followed by one per text; new words are added to the vocabulary."""
+        numbers = {word: n for n, word in enumerate(self.vocab)}
+        texts = list(texts)
+        rows = tokenize(texts) if texts else []
+        added = np.fromiter(
+            (numbers.setdefault(t, len(numbers)) for row in rows for t in row), dtype=np.int32
+        )
+        lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+        offsets = np.concatenate([self.offsets, self.offsets[-1] + np.cumsum(lengths)])
+        return TokenRows(list(numbers), np.concatenate([self.ids, added]), offsets)
+
+    def take(self, rows: np.ndarray) -> TokenRows:
+        """The given rows, in that order."""
+        rows = np.asarray(rows, dtype=np.int64)
+        starts = self.offsets[rows]
+        lengths = self.offsets[rows + 1] - starts
+        offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        positions = np.repeat(starts - offsets[:-1], lengths) + np.arange(offsets[-1])
+        return TokenRows(self.vocab, self.ids[positions], offsets)
+
+    def compact(self) -> TokenRows:
+        """The same rows over the words they use, in sorted order."""
+        used = np.flatnonzero(np.bincount(self.ids, minlength=len(self.vocab)))
+        order = sorted(range(len(used)), key=lambda n: self.vocab[used[n]])
+        number = np.zeros(len(self.vocab), dtype=np.int32)
+        number[used[order]] = np.arange(len(used), dtype=np.int32)
+        vocab = [self.vocab[used[n]] for n in order]
+        return TokenRows(vocab, number[self.ids], self.offsets)
+
+    def lists(self) -> list[list[int]]:
+        """Each row's token numbers as a list (what bm25s indexes)."""
+        if not len(self):
+            return []
+        return [row.tolist() for row in np.split(self.ids, self.offsets[1:-1])]
+
+    def save(self, path: Path) -> None:
+        vocab = np.frombuffer("\n".join(self.vocab).encode("utf-8"), dtype=np.uint8)
+        with path.open("wb") as out:
+            np.savez(out, vocab=vocab, ids=self.ids, offsets=self.offsets)
+
+    @classmethod
+    def load(cls, path: Path) -> TokenRows:
+        with np.load(path, allow_pickle=False) as data:
+            text = data["vocab"].tobytes().decode("utf-8")
+            vocab = text.split("\n") if text else []
+            return cls(vocab, data["ids"].astype(np.int32), data["offsets"].astype(np.int64))
+
+
 class BM25Index:
     """A BM25 index whose rows are chunk ids."""
 
@@ -88,11 +163,17 @@ class BM25Index:
 
     @classmethod
     def build(cls, ids: list[str], texts: list[str]) -> BM25Index:
+        return cls.of_tokens(ids, TokenRows.of(texts).compact())
+
+    @classmethod
+    def of_tokens(cls, ids: list[str], rows: TokenRows) -> BM25Index:
+        """The index of chunks ``ids`` whose tokens are ``rows`` (row for row)."""
         import bm25s
 
         model = bm25s.BM25()
-        if texts:
-            model.index(tokenize(texts), show_progress=False)
+        if len(rows):
+            vocab = {word: n for n, word in enumerate(rows.vocab)}
+            model.index((rows.lists(), vocab), show_progress=False)
         return cls(model, list(ids))
 
     def save(self, folder: Path) -> None:
@@ -122,10 +203,8 @@ class BM25Index:
         indptr = self.model.scores["indptr"]
         return int(indptr[row + 1] - indptr[row])
 
-    def score_terms(self, terms: list[tuple[str, float]]):  # -> numpy.ndarray
+    def score_terms(self, terms: list[tuple[str, float]]) -> np.ndarray:
         """BM25 scores of every chunk (row order of ``ids``) for weighted query terms."""
-        import numpy as np
-
         scores = np.zeros(len(self.ids), dtype=np.float32)
         vocab = self.model.vocab_dict if self.ids else {}
         for term, weight in terms:

@@ -22,6 +22,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,8 @@ from assistant.index.chunk_table import ChunkTable
 BATCH = 2000  # texts folded and numbered at once
 BOUNDARY = "\x00"  # between two texts of a batch: no pair runs across it
 WORDS_FILE = "words.npz"
+COUNTS_FILE = "word_counts.npz"  # the counts the words were taken from (``WordCounts``)
+LOW = (1 << 32) - 1  # the second word of a pair code
 
 
 def fold(text: str) -> str:
@@ -49,16 +52,7 @@ class LibraryText(str):
     @classmethod
     def of(cls, texts: Iterable[str]) -> LibraryText:
         """The words and word pairs of ``texts`` (titles and chunk texts)."""
-        numbers: defaultdict[str, int] = defaultdict()
-        numbers.default_factory = numbers.__len__  # a new word gets the next number
-        boundary = numbers[BOUNDARY]
-        pairs = np.zeros(0, dtype=np.int64)
-        for batch in _batches(texts, BATCH):
-            words = fold(f" {BOUNDARY} ".join(batch)).split()
-            ids = np.fromiter(map(numbers.__getitem__, words), dtype=np.int64, count=len(words))
-            inside = (ids[:-1] != boundary) & (ids[1:] != boundary)
-            pairs = np.union1d(pairs, ((ids[:-1] << 32) | ids[1:])[inside])
-        return cls._of_words(list(numbers), pairs)
+        return WordCounts.of(texts).library()
 
     @classmethod
     def _of_words(cls, words: list[str], pairs: np.ndarray) -> LibraryText:
@@ -124,6 +118,101 @@ class LibraryText(str):
             if hi > lo and np.isin(self.pairs[lo:hi] - (word << 32), second).any():
                 return True
         return False
+
+
+@dataclass
+class WordCounts:
+    """How often each folded word, and each pair of words that follow each other, occurs in
+    some texts. Counts of texts can be added and taken away (``plus``): an ingest updates the
+    library's words from the texts that changed, without reading the others again."""
+
+    words: list[str]
+    counts: np.ndarray  # int64, per word
+    pairs: np.ndarray  # sorted unique codes: first word's number << 32 | second word's
+    pair_counts: np.ndarray  # int64, per pair
+
+    @classmethod
+    def of(cls, texts: Iterable[str]) -> WordCounts:
+        """The counts of the words and word pairs of ``texts``."""
+        numbers: defaultdict[str, int] = defaultdict()
+        numbers.default_factory = numbers.__len__  # a new word gets the next number
+        boundary = numbers[BOUNDARY]
+        counts = np.zeros(1, dtype=np.int64)
+        codes, weights = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+        for batch in _batches(texts, BATCH):
+            words = fold(f" {BOUNDARY} ".join(batch)).split()
+            ids = np.fromiter(map(numbers.__getitem__, words), dtype=np.int64, count=len(words))
+            counts = _padded(counts, len(numbers)) + np.bincount(ids, minlength=len(numbers))
+            inside = (ids[:-1] != boundary) & (ids[1:] != boundary)
+            found, times = np.unique(((ids[:-1] << 32) | ids[1:])[inside], return_counts=True)
+            codes.append(found)
+            weights.append(times)
+        counts[boundary] = 0
+        pairs, pair_counts = _summed(np.concatenate(codes), np.concatenate(weights))
+        return cls(list(numbers), counts, pairs, pair_counts).compact()
+
+    def plus(self, other: WordCounts, sign: int = 1) -> WordCounts:
+        """These counts with ``other``'s added (``sign`` 1) or taken away (-1)."""
+        numbers = {word: n for n, word in enumerate(self.words)}
+        for word in other.words:
+            numbers.setdefault(word, len(numbers))
+        remap = np.fromiter(map(numbers.__getitem__, other.words), dtype=np.int64)
+        counts = _padded(self.counts, len(numbers))
+        counts[remap] += sign * other.counts  # each of other's words has its own number
+        moved = (remap[other.pairs >> 32] << 32) | remap[other.pairs & LOW]
+        pairs, pair_counts = _summed(
+            np.concatenate([self.pairs, moved]),
+            np.concatenate([self.pair_counts, sign * other.pair_counts]),
+        )
+        return WordCounts(list(numbers), counts, pairs, pair_counts).compact()
+
+    def compact(self) -> WordCounts:
+        """The same counts without the words and pairs counted zero times (a difference of
+        counts, ``plus(other, -1)``, may hold negative counts)."""
+        kept = self.counts != 0
+        number = np.cumsum(kept) - 1  # in the same order: the pair codes stay sorted
+        held = self.pair_counts != 0
+        pairs = self.pairs[held]
+        pairs = (number[pairs >> 32] << 32) | number[pairs & LOW]
+        words = [word for word, keep in zip(self.words, kept, strict=True) if keep]
+        return WordCounts(words, self.counts[kept], pairs, self.pair_counts[held])
+
+    def library(self) -> LibraryText:
+        """The ``LibraryText`` of the words and pairs counted, words in sorted order: the same
+        texts give the same ``LibraryText`` however they were counted."""
+        order = sorted(range(len(self.words)), key=self.words.__getitem__)
+        number = np.zeros(len(order), dtype=np.int64)
+        number[order] = np.arange(len(order), dtype=np.int64)
+        pairs = np.sort((number[self.pairs >> 32] << 32) | number[self.pairs & LOW])
+        return LibraryText._of_words([self.words[n] for n in order], pairs)
+
+    def save(self, path: Path) -> None:
+        words = np.frombuffer(" ".join(self.words).encode("utf-8"), dtype=np.uint8)
+        with path.open("wb") as out:
+            np.savez(
+                out, words=words, counts=self.counts, pairs=self.pairs, pair_counts=self.pair_counts
+            )
+
+    @classmethod
+    def load(cls, path: Path) -> WordCounts:
+        with np.load(path, allow_pickle=False) as data:
+            text = data["words"].tobytes().decode("utf-8")
+            return cls(
+                text.split(" ") if text else [],
+                data["counts"].astype(np.int64),
+                data["pairs"].astype(np.int64),
+                data["pair_counts"].astype(np.int64),
+            )
+
+
+def _padded(counts: np.ndarray, size: int) -> np.ndarray:
+    return np.concatenate([counts, np.zeros(size - len(counts), dtype=np.int64)])
+
+
+def _summed(codes: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct codes, sorted, and the sum of the weights of each."""
+    distinct, which = np.unique(codes, return_inverse=True)
+    return distinct, np.bincount(which, weights, len(distinct)).astype(np.int64)
 
 
 def _batches(items: Iterable[str], size: int) -> Iterator[list[str]]:

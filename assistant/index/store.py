@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
@@ -24,6 +24,7 @@ from langchain_core.documents import Document
 
 from assistant.index.chunk_table import TABLE_FILE, ChunkTable
 from assistant.index.lexical import BM25Index
+from assistant.index.lexical_state import Entry, LexicalState, Text, build_lexical
 from assistant.index.library_words import WORDS_FILE, LibraryText
 from assistant.index.publish import Saver, publish_bm25, remove_stale_generations
 from assistant.index.sentences import STORE_FILE, SentenceStore
@@ -177,15 +178,16 @@ class IndexStore:
             for collection in collections:
                 collection.delete(ids=ids[start : start + 1000])
 
-    def get(self, ids: list[str]) -> list[Document]:
-        """Chunks by id, in the order asked (unknown ids are skipped)."""
-        if not ids:
-            return []
-        got = self.collection.get(ids=list(ids), include=["documents", "metadatas"])
-        by_id = {
-            i: Document(id=i, page_content=t, metadata=dict(m or {}))
-            for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-        }
+    def get(self, ids: list[str], page: int = 5000) -> list[Document]:
+        """Chunks by id, in the order asked (unknown ids are skipped), read ``page`` at a time."""
+        by_id: dict[str, Document] = {}
+        for start in range(0, len(ids), page):
+            asked = list(ids[start : start + page])
+            got = self.collection.get(ids=asked, include=["documents", "metadatas"])
+            by_id.update(
+                (i, Document(id=i, page_content=t or "", metadata=dict(m or {})))
+                for i, t, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            )
         return [by_id[i] for i in ids if i in by_id]
 
     def all_documents(self, page: int = 5000) -> list[Document]:
@@ -316,16 +318,37 @@ class IndexStore:
     def bm25_dir(self) -> Path:
         return self.root / BM25_DIR
 
-    def write_bm25(self, docs: list[Document], text: Callable[[Document], str]) -> BM25Index:
-        """Build BM25 over ``docs`` and publish it as a new generation behind the ``bm25``
-        link (``index.publish``): a reader, or a run killed at any step, sees the old index or
-        the new one, never half of one. The chunk table and the library's words go with it, so
-        that a reader opens a large library without reading every chunk from Chroma."""
-        bm25 = BM25Index.build([str(d.id) for d in docs], [text(d) for d in docs])
-        table = ChunkTable(docs)
-        words = LibraryText.of_table(table)
-        publish_bm25(bm25, self.bm25_dir, lexical_extras(table, words))
-        return bm25
+    def write_bm25(
+        self, files: dict[str, Entry], signature: dict[str, Any], text: Text
+    ) -> BM25Index:
+        """Build BM25 over the chunks of ``files`` (ledger key -> entry, in the order of the
+        rows) and publish it as a new generation behind the ``bm25`` link (``index.publish``):
+        a reader, or a run killed at any step, sees the old index or the new one, never half of
+        one. The chunk table and the library's words go with it, so that a reader opens a large
+        library without reading every chunk from Chroma, and the state they were built from
+        (``index.lexical_state``), so that the next ingest reads and tokenises only the chunks
+        of the files that changed."""
+        previous = self._previous_lexical(signature)
+        lexical = build_lexical(files, signature, text, self.get, previous)
+        extras = [*lexical_extras(lexical.table, lexical.words), lexical.state.save]
+        publish_bm25(lexical.bm25, self.bm25_dir, extras)
+        return lexical.bm25
+
+    def _previous_lexical(
+        self, signature: dict[str, Any]
+    ) -> tuple[LexicalState, ChunkTable] | None:
+        """The state and chunk table of the current generation, if it has them for
+        ``signature`` (an index written before they were kept has not: built from every chunk)."""
+        folder = self.bm25_dir
+        try:
+            state = LexicalState.load(folder)
+            table = ChunkTable.load(folder / TABLE_FILE)
+            ids = state.ids
+            if ids != BM25Index.stored_ids(folder) or set(ids) != set(table.ids):
+                return None
+        except Exception:  # missing, unreadable or of another version
+            return None
+        return (state, table) if state.signature == signature else None
 
     @property
     def sentences(self) -> SentenceStore:

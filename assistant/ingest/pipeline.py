@@ -15,7 +15,7 @@ import hashlib
 import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property, lru_cache, partial
 from pathlib import Path
 from typing import Any
@@ -145,6 +145,12 @@ class Planned:
     def estimated_chunks(self, chunks_so_far: int) -> int:
         """All the chunks this run will embed, estimated from the bytes parsed so far."""
         return round(chunks_so_far * self.bytes_total / max(self.bytes_done, 1))
+
+
+def plan_order(path: Path) -> tuple[int, Path]:
+    """The order in which files are indexed (and their chunks kept in BM25): the files nearest
+    the top of the folder tree first, then by path."""
+    return len(path.parts), path
 
 
 def _size(path: Path) -> int:
@@ -368,7 +374,7 @@ class Indexer:
             self.store.save_ledger(ledger)
         changed: list[tuple[Path, str, str, str]] = []
         # the file nearest the top of the folder tree claims its manifest id first
-        for path in sorted(files, key=lambda p: (len(p.parts), p)):
+        for path in sorted(files, key=plan_order):
             key = self.key(path)
             try:
                 digest, meta_digest = sha256_file(path), manifest_digest(manifest, path)
@@ -495,8 +501,9 @@ class Indexer:
         self.store.run_marker.unlink(missing_ok=True)
 
     def _refresh_bm25(self, ledger: Ledger, force: bool) -> None:
-        """Rebuild BM25 from Chroma when chunks changed or it disagrees with the ledger; the
-        new index replaces the old one atomically (``ingest.publish``)."""
+        """Rebuild BM25 when chunks changed or it disagrees with the ledger, from the last
+        build's state and the chunks of the files that changed (``index.lexical_state``); the
+        new index replaces the old one atomically (``index.publish``)."""
         link = self.store.bm25_dir
         if not force and link.exists():
             try:
@@ -506,7 +513,10 @@ class Indexer:
             except Exception:  # unreadable or half-written: rebuild it
                 pass
         headers = self.settings.embed_headers
-        self.store.write_bm25(self.store.all_documents(), lambda d: embedding_text(d, headers))
+        corpus = Path(self.settings.corpus_dir).resolve()
+        keys = sorted(ledger.files, key=lambda key: plan_order(corpus / key))
+        files = {key: asdict(ledger.files[key]) for key in keys}
+        self.store.write_bm25(files, ledger.signature, lambda d: embedding_text(d, headers))
 
     def _refresh_supports(self, ledger: Ledger, report: IngestReport) -> None:
         """Each catalog instrument's supporting passages (``ingest.supports``), found again
