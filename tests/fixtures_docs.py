@@ -25,6 +25,14 @@ def paragraph(seed: int, sentences: int = 4) -> str:
     return " ".join(SENTENCES[(seed + i) % len(SENTENCES)] for i in range(sentences))
 
 
+def markdown_doc(folder: Path, name: str, seed: int, title: str = "Document") -> Path:
+    """A Markdown file of six paragraphs under one heading, titled ``title`` and ``seed``."""
+    body = "\n\n".join(paragraph(seed + i, 6) for i in range(6))
+    path = folder / name
+    path.write_text(f"# {title} {seed}\n\n## Part one\n\n{body}\n", "utf-8")
+    return path
+
+
 # -- PDF ------------------------------------------------------------------------------------
 def pdf_bytes(
     pages: list[list[tuple[str, str]]], title: str = "", author: str = "", header: str = ""

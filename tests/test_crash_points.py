@@ -4,7 +4,8 @@ The killed run updates one file, removes one and adds one, so it writes both Chr
 (upserts and deletes), the ledger and BM25. ``crash_runner.py`` traces those steps in a real
 subprocess and kills itself as step N starts. Between the kill and the re-run, search must
 work; after the re-run, the chunk ids of the ledger, both collections and BM25 must equal
-those of a clean build of the same files.
+those of a clean build of the same files, and so must the whole lexical side (BM25's scores, the
+chunk table, the library's words and the state kept for the next ingest).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import fixtures_docs as docs
 import pytest
+from test_lexical_state import lexical_side
 
 from assistant.index.chunk_table import TABLE_FILE, ChunkTable
 from assistant.index.embeddings import LocalEmbeddings
@@ -34,11 +36,6 @@ RUNNER = Path(__file__).with_name("crash_runner.py")
 QUERIES = ["trust between firms", "export markets and suppliers", "public funding of networks"]
 
 
-def write_doc(folder: Path, name: str, seed: int, title: str = "Document") -> None:
-    body = "\n\n".join(docs.paragraph(seed + i, 6) for i in range(6))
-    (folder / name).write_text(f"# {title} {seed}\n\n## Part one\n\n{body}\n", "utf-8")
-
-
 def settings_for(root: Path) -> Settings:
     return Settings(
         corpus_dir=root / "corpus",
@@ -47,9 +44,9 @@ def settings_for(root: Path) -> Settings:
     )
 
 
-def state(settings: Settings) -> dict[str, list[str]]:
+def state(settings: Settings) -> dict[str, object]:
     """Sorted chunk ids of the ledger, both collections, BM25 and the chunk table saved with
-    it; the stored passages' keys and files (``index.sentences``)."""
+    it; the stored passages' keys and files (``index.sentences``); the lexical side."""
     store = IndexStore(settings)
     second = store.second_collection
     with contextlib.closing(sqlite3.connect(store.sentences.path)) as db:
@@ -61,15 +58,16 @@ def state(settings: Settings) -> dict[str, list[str]]:
         "bm25": sorted(BM25Index.load(store.bm25_dir).ids),
         "table": sorted(ChunkTable.load(store.bm25_dir.resolve() / TABLE_FILE).ids),
         "passages": passages,
+        "lexical": lexical_side(settings),
     }
 
 
 def change(corpus: Path) -> None:
     """Edit a.md (its chunks change), remove b.md, add d.md."""
     folder = corpus / "documents"
-    write_doc(folder, "a.md", 1, title="Revised document")
+    docs.markdown_doc(folder, "a.md", 1, title="Revised document")
     (folder / "b.md").unlink()
-    write_doc(folder, "d.md", 40)
+    docs.markdown_doc(folder, "d.md", 40)
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +77,7 @@ def before(tmp_path_factory: pytest.TempPathFactory, embeddings: LocalEmbeddings
     folder = root / "corpus" / "documents"
     folder.mkdir(parents=True)
     for name, seed in (("a.md", 1), ("b.md", 20), ("c.md", 30)):
-        write_doc(folder, name, seed)
+        docs.markdown_doc(folder, name, seed)
     assert not Indexer(settings_for(root), embeddings).run().failed
     return root
 

@@ -167,12 +167,14 @@ class WordCounts:
         return WordCounts(list(numbers), counts, pairs, pair_counts).compact()
 
     def compact(self) -> WordCounts:
-        """The same counts without the words and pairs counted zero times (a difference of
-        counts, ``plus(other, -1)``, may hold negative counts)."""
-        kept = self.counts != 0
-        number = np.cumsum(kept) - 1  # in the same order: the pair codes stay sorted
+        """The same counts without the words and pairs counted zero times. (In a difference
+        of counts, ``plus(other, -1)``, counts may be negative, and a word counted zero times
+        may still be in a pair: it is kept.)"""
         held = self.pair_counts != 0
         pairs = self.pairs[held]
+        kept = self.counts != 0
+        kept[pairs >> 32] = kept[pairs & LOW] = True
+        number = np.cumsum(kept) - 1  # in the same order: the pair codes stay sorted
         pairs = (number[pairs >> 32] << 32) | number[pairs & LOW]
         words = [word for word, keep in zip(self.words, kept, strict=True) if keep]
         return WordCounts(words, self.counts[kept], pairs, self.pair_counts[held])
