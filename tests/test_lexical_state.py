@@ -210,16 +210,21 @@ def test_token_rows_put_together_equal_the_rows_of_the_texts() -> None:
     assert rows.vocab == expected.vocab == sorted(expected.vocab)
     assert np.array_equal(rows.ids, expected.ids)
     assert np.array_equal(rows.offsets, expected.offsets)
-    decoded = [[rows.vocab[i] for i in row] for row in rows.lists()]
+    spans = zip(rows.offsets[:-1], rows.offsets[1:], strict=True)
+    decoded = [[rows.vocab[i] for i in rows.ids[start:end]] for start, end in spans]
     assert decoded == tokenize([TEXTS[n] for n in order])
 
 
-def test_bm25_from_token_rows_scores_as_bm25s_from_the_texts() -> None:
-    ids = [f"c{n}" for n in range(len(TEXTS))]
-    ours = BM25Index.build(ids, TEXTS)
+def test_bm25_from_token_rows_is_the_index_bm25s_builds_from_the_texts() -> None:
+    texts = [*TEXTS, *(docs.paragraph(seed, seed % 7 + 1) for seed in range(60))]
+    ours = BM25Index.build([f"c{n}" for n in range(len(texts))], texts).model
     theirs = bm25s.BM25()
-    theirs.index(tokenize(TEXTS), show_progress=False)
-    assert set(ours.model.vocab_dict) == set(theirs.vocab_dict)
+    theirs.index(tokenize(texts), show_progress=False)
+    assert set(ours.vocab_dict) == set(theirs.vocab_dict)
     for term in theirs.vocab_dict:
         if term:  # bm25s's empty token scores nothing
-            assert np.array_equal(ours.model.get_scores([term]), theirs.get_scores([term]))
+            assert np.array_equal(ours.get_scores([term]), theirs.get_scores([term]))
+    assert ours.scores["data"].dtype == theirs.scores["data"].dtype
+    assert {k: v for k, v in vars(ours).items() if k not in ("scores", "vocab_dict")} == {
+        k: v for k, v in vars(theirs).items() if k not in ("scores", "vocab_dict")
+    }
