@@ -32,10 +32,10 @@ def timed_lexical(indexer: Indexer, spent: list[float]) -> None:
 
     def timed(*args: object, **kwargs: object) -> None:
         started = time.perf_counter()
-        refresh(*args, **kwargs)  # type: ignore[arg-type]
+        refresh(*args, **kwargs)
         spent.append(time.perf_counter() - started)
 
-    indexer._refresh_bm25 = timed  # type: ignore[method-assign]
+    indexer._refresh_bm25 = timed
 
 
 def main() -> None:
