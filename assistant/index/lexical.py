@@ -153,7 +153,7 @@ def _index(model: Any, rows: TokenRows) -> None:
     """Index ``rows`` in ``model`` (a new ``bm25s.BM25``) as its ``index`` method would (its
     default BM25 variant, Lucene's: the same float32 scores, bit for bit, and the same
     matrix), but with array operations: bm25s loops over the chunks in Python (7 s per 100,000
-    chunks, measured), which an ingest would pay for each changed file."""
+    chunks, measured), on every ingest that changes a file."""
     n_docs, n_words = len(rows), len(rows.vocab)
     lengths = np.diff(rows.offsets)
     row_of = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
