@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # 'make install EXTRAS=' gives the product alone (what a deployment needs).
 EXTRAS ?= dev
 
-.PHONY: install llama run ingest starter-vectors test lint bench clean
+.PHONY: install llama run ingest starter-vectors test lint licences bench clean
 
 # --no-compile on every pip install: pip would write a .pyc for every module of every package
 # (about 490 MB); Python writes them itself on first import, for the modules actually used.
@@ -80,6 +80,16 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
+
+# The licences of the installed packages (pip-licenses): counted here, the table per package in
+# .venv/licences.md; then the check that none is GPL or AGPL (LGPL is fine), which also names
+# the packages whose licence is unknown, in a warning. CI runs it.
+licences: install
+	$(VENV)/bin/pip-licenses --from=mixed --with-system --summary --order=count
+	$(VENV)/bin/pip-licenses --from=mixed --with-system --order=license --format=markdown \
+		--output-file $(VENV)/licences.md
+	$(VENV)/bin/pytest -q -W always::UserWarning tests/test_licences.py \
+		tests/test_licence_report.py
 
 # make bench BENCH_ARGS="--skip-fresh --index index" leaves out the fresh clone (minutes)
 BENCH_ARGS ?=
