@@ -13,7 +13,8 @@ EXTRAS ?= dev
 # (about 490 MB); Python writes them itself on first import, for the modules actually used.
 PIP_INSTALL := $(PY) -m pip install -q --no-compile
 
-$(STAMP): pyproject.toml requirements/models.txt requirements/unused.txt requirements/prune.py
+$(STAMP): pyproject.toml requirements/models.txt requirements/unused.txt requirements/prune.py \
+		requirements/precompile.py
 	@echo "Setting up .venv (first time: about 2 minutes)"
 	python3 -m venv $(VENV)
 	$(PIP_INSTALL) --upgrade pip
@@ -33,6 +34,9 @@ $(STAMP): pyproject.toml requirements/models.txt requirements/unused.txt require
 	# suites, Playwright's bundled Node.js (the machine's is linked instead), the libraries'
 	# static symbol tables (about 650 MB; each step and its reason: requirements/prune.py).
 	$(PY) requirements/prune.py
+	# Bytecode for what the product imports only (pip's --no-compile above skipped all of it,
+	# and PYTHONDONTWRITEBYTECODE would make every process compile its imports again).
+	$(PY) requirements/precompile.py
 	touch $(STAMP)
 
 install: $(STAMP)
