@@ -46,10 +46,21 @@ MODULES = (
 
 
 def load_models() -> None:
-    """Load the packaged embedding model: sentence-transformers imports its model classes then."""
-    from assistant.index.embeddings import LocalEmbeddings
+    """Load both embedding models (sentence-transformers imports their model classes then) and
+    open a Chroma store in a temporary folder (its client imports the rest)."""
+    import tempfile
 
-    LocalEmbeddings().embed_query("cluster")
+    import chromadb
+
+    from assistant.index.embeddings import first_embeddings, second_embeddings
+    from assistant.settings import Settings
+
+    settings = Settings()
+    for model in (first_embeddings(settings), second_embeddings(settings)):
+        if model is not None:
+            model.embed_query("cluster")
+    with tempfile.TemporaryDirectory() as folder:
+        chromadb.PersistentClient(folder).heartbeat()
 
 
 def compile_imported() -> int:
