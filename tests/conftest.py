@@ -8,6 +8,7 @@ import shutil
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant.index.embeddings import LocalEmbeddings
@@ -26,6 +27,34 @@ CACHE_ENTRIES = 4  # several worktrees or branches may share the cache
 BUILD_INPUTS = ("assistant/ingest", "assistant/index", "assistant/settings.py")
 INGESTED = ("manifest.yaml", "instruments.yaml", "vectors.npz", "sentence_vectors.npz")
 BUILD_PACKAGES = ("chromadb", "sentence-transformers", "transformers", "torch", "bm25s")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def encoded():
+    """The real models encode each distinct text once per test session (in this process);
+    the fixture's value holds the vectors by model name and text.
+
+    The index-building tests embed the same generated documents again and again; their vectors
+    are kept by model and text, so a repeat costs nothing. Counts of what the product embeds
+    (``embed_documents`` calls, ``chunks_embedded``) are unchanged: only the encoding below them
+    is remembered.
+    """
+    original = LocalEmbeddings._encode
+    memo: dict[tuple[str, str], np.ndarray] = {}
+
+    def encode(self: LocalEmbeddings, texts: list[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if (self.model_name, t) not in memo]
+        if missing:
+            keys = [(self.model_name, t) for t in missing]
+            memo.update(zip(keys, original(self, missing), strict=True))
+        if not texts:
+            return original(self, texts)
+        return np.stack([memo[(self.model_name, t)] for t in texts])
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(LocalEmbeddings, "_encode", encode)
+    yield memo
+    patch.undo()
 
 
 @pytest.fixture(scope="session")

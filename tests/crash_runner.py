@@ -4,7 +4,9 @@ Usage: ``python crash_runner.py INDEX_DIR CORPUS_DIR STEPS_FILE [N]``. Each writ
 upsert or delete on either Chroma collection, a ledger rename, each step of publishing BM25,
 removing the run marker) is appended to STEPS_FILE as it starts; with N, the process kills
 itself as step N starts, as ``kill -9`` would. The second embedding model is MiniLM too, so that
-both collections are written at the speed of the small model.
+both collections are written at the speed of the small model. With ``KNOWN_VECTORS`` set to an
+``.npz`` of texts and their vectors (by the same real model, from the calling test session), the
+model is not loaded: each text's vector is taken from there, and a text not there is an error.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from chromadb.api.models.Collection import Collection
 
+from assistant.index.embeddings import LocalEmbeddings
 from assistant.index.lexical import BM25Index
 from assistant.ingest.pipeline import Indexer
 from assistant.settings import Settings
@@ -67,6 +71,15 @@ trace(
     "unlink",
     lambda self, *a: f"unlink {self.name}" if self.name == "ingest-running" else None,
 )
+
+if os.environ.get("KNOWN_VECTORS"):
+    with np.load(os.environ["KNOWN_VECTORS"]) as known:
+        vector_of = dict(zip(known["texts"].tolist(), known["vectors"], strict=True))
+
+    def known_vectors(self: LocalEmbeddings, texts: list[str]) -> np.ndarray:
+        return np.stack([vector_of[t] for t in texts]).reshape(len(texts), -1)
+
+    LocalEmbeddings._encode = known_vectors  # type: ignore[method-assign]
 
 settings = Settings(index_dir=INDEX, corpus_dir=CORPUS, second_embedding_model="all-MiniLM-L6-v2")
 report = Indexer(settings).run()

@@ -3,6 +3,7 @@
 from itertools import pairwise
 from pathlib import Path
 
+from assistant.index.embeddings import LocalEmbeddings
 from assistant.ingest.chunking import Chunker, document_text
 from assistant.ingest.document import Block, DocumentMeta
 from assistant.ingest.loaders import load_file
@@ -34,3 +35,16 @@ def test_overlapping_chunks_share_text_but_not_spans(embeddings):
     assert len(chunks) > 3
     for before, after in pairwise(chunks):
         assert before.metadata["start"] < after.metadata["start"] < before.metadata["end"]
+
+
+def test_token_counts_read_from_the_tokenizer_file_match_the_loaded_models(embeddings) -> None:
+    # the chunker counts with the model's tokenizer.json alone (no model load): the same counts
+    text = BENNER.read_text("utf-8")
+    pieces = [text[n : n + 700] for n in range(0, len(text), 7000)]
+    pieces += ["Ünïcödé café — “quotes” 日本語 🙂", "", "word " * 600]
+    for model in (embeddings, LocalEmbeddings("all-mpnet-base-v2")):
+        count, loaded = model.token_counter(), model.model.tokenizer
+        assert [count(p) for p in pieces] == [
+            len(loaded(p, add_special_tokens=False)["input_ids"]) for p in pieces
+        ]
+        assert model.max_tokens == model.model.max_seq_length

@@ -11,6 +11,7 @@ chunk table, the library's words and the state kept for the next ingest).
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import signal
 import sqlite3
@@ -19,6 +20,7 @@ import sys
 from pathlib import Path
 
 import fixtures_docs as docs
+import numpy as np
 import pytest
 from test_lexical_state import lexical_side
 
@@ -83,22 +85,30 @@ def before(tmp_path_factory: pytest.TempPathFactory, embeddings: LocalEmbeddings
 
 
 @pytest.fixture(scope="module")
-def clean(tmp_path_factory: pytest.TempPathFactory, before: Path, embeddings) -> dict:
-    """The state of a clean build of the changed corpus."""
+def clean(tmp_path_factory: pytest.TempPathFactory, before: Path, embeddings, encoded) -> dict:
+    """The state of a clean build of the changed corpus; every text that build embedded (all a
+    killed run embeds) is kept beside ``before`` for the runner (``KNOWN_VECTORS``)."""
     root = tmp_path_factory.mktemp("clean")
     shutil.copytree(before / "corpus", root / "corpus")
     change(root / "corpus")
     assert not Indexer(settings_for(root), embeddings).run().failed
+    texts = [t for model, t in encoded if model == embeddings.model_name]
+    vectors = np.stack([encoded[(embeddings.model_name, t)] for t in texts])
+    np.savez(before.parent / "crash-points-vectors.npz", texts=np.array(texts), vectors=vectors)
     return state(settings_for(root))
 
 
 def killed_run(before: Path, root: Path, kill_at: int) -> tuple[subprocess.CompletedProcess, list]:
-    """The changed corpus ingested over a copy of ``before`` by a run killed at ``kill_at``."""
+    """The changed corpus ingested over a copy of ``before`` by a run killed at ``kill_at``
+    (with the vectors the clean build computed: the runner need not load the model)."""
     shutil.copytree(before, root, symlinks=True)
     change(root / "corpus")
     steps = root / "steps.txt"
     args = [sys.executable, str(RUNNER), str(root / "index"), str(root / "corpus"), str(steps)]
-    done = subprocess.run([*args, str(kill_at)], capture_output=True, text=True, timeout=600)
+    env = {**os.environ, "KNOWN_VECTORS": str(before.parent / "crash-points-vectors.npz")}
+    done = subprocess.run(
+        [*args, str(kill_at)], capture_output=True, text=True, timeout=600, env=env
+    )
     return done, steps.read_text("utf-8").splitlines() if steps.exists() else []
 
 

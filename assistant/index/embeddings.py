@@ -11,15 +11,17 @@ Nothing is fetched from a model hub. ``first_embeddings(settings)`` and
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import importlib.metadata
+import json
 import os
 import shutil
 import tempfile
 import threading
 import zipfile
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -172,27 +174,53 @@ class LocalEmbeddings(Embeddings):
     @property
     def model_id(self) -> str:
         """An identifier that changes when the vectors would change (no model load needed)."""
-        folder = resolve_model_path(self.model_name, self.cache_dir)
         digest = hashlib.sha256()
         for name in ("config.json", "modules.json", "sentence_bert_config.json"):
-            if (folder / name).exists():
-                digest.update((folder / name).read_bytes())
+            if (self.folder / name).exists():
+                digest.update((self.folder / name).read_bytes())
         return f"{Path(self.model_name).name}:{digest.hexdigest()[:12]}"
 
     @property
+    def folder(self) -> Path:
+        """The model's local folder (unpacked on first use; the model is not loaded)."""
+        return resolve_model_path(self.model_name, self.cache_dir)
+
+    @property
     def max_tokens(self) -> int:
+        """The longest input the model reads, from its configuration (no model load)."""
+        config = self.folder / "sentence_bert_config.json"
+        if config.is_file():
+            length = json.loads(config.read_text("utf-8")).get("max_seq_length")
+            if length:
+                return int(length)
         return int(self.model.max_seq_length or 256)
 
     def count_tokens(self, text: str) -> int:
-        return len(self.model.tokenizer(text, add_special_tokens=False)["input_ids"])
+        """The number of the model's word pieces in ``text`` (see ``token_counter``)."""
+        return self._counter(text)
+
+    @cached_property
+    def _counter(self) -> Callable[[str], int]:
+        return self.token_counter()
 
     def token_counter(self) -> Callable[[str], int]:
-        """``count_tokens`` on a copy of the tokenizer: safe to call from another thread while
-        this model embeds (a fast tokenizer refuses to be used by two threads at once)."""
-        import copy
+        """The number of the model's word pieces in a text (special tokens aside).
 
-        tokenizer = copy.deepcopy(self.model.tokenizer)
-        return lambda text: len(tokenizer(text, add_special_tokens=False)["input_ids"])
+        Read with the model's own ``tokenizer.json`` by the ``tokenizers`` library, as the
+        model's fast tokenizer does, but without loading the model (and its imports, several
+        seconds): an ingest whose vectors are all known never loads it. Each counter has its
+        own tokenizer, so it may count in another thread while the model embeds.
+        """
+        from tokenizers import Tokenizer
+
+        file = self.folder / "tokenizer.json"
+        if not file.is_file():
+            slow = copy.deepcopy(self.model.tokenizer)
+            return lambda text: len(slow(text, add_special_tokens=False)["input_ids"])
+        tokenizer = Tokenizer.from_file(str(file))
+        tokenizer.no_truncation()
+        tokenizer.no_padding()
+        return lambda text: len(tokenizer.encode(text, add_special_tokens=False).ids)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self._encode(texts).tolist()
