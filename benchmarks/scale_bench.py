@@ -12,7 +12,8 @@ For each size it prints: the build time, hybrid search p50/p95 (the dev question
 same with a year filter, ask p95 (extractive), the first ask (it builds the library's word
 index), the first query after opening (cold), the peak memory (RSS) of the querying process (and
 of the server), the disk used and the load average at the end (the machine may be shared); on
-stderr, the resident memory after each step (models loaded, index opened, searched, asked).
+stderr, the resident memory after each step (models loaded, index opened, searched, asked), and
+the peak up to it.
 
 Usage:
   python benchmarks/scale_bench.py --synthetic 10000 100000 [--server] [--source DIR]
@@ -289,9 +290,10 @@ def peak_rss_mb(pid: int, field: str = "VmHWM") -> float:
     return 0.0
 
 
-def rss_mb() -> float:
-    """This process's resident memory now."""
-    return peak_rss_mb(os.getpid(), "VmRSS")
+def rss_mb() -> str:
+    """This process's resident memory now, and its peak so far."""
+    now, peak = peak_rss_mb(os.getpid(), "VmRSS"), peak_rss_mb(os.getpid())
+    return f"{now:,.0f} MB (peak {peak:,.0f})"
 
 
 def disk_mb(*paths: Path) -> float:
@@ -338,7 +340,7 @@ def print_row(row: dict[str, Any]) -> None:
         f" | {row['build_s']:.0f} s | {os.getloadavg()[0]:.1f} |",
         flush=True,
     )
-    stages = ", ".join(f"{k} {v:,.0f} MB" for k, v in row["rss_stages"].items())
+    stages = ", ".join(f"{k} {v}" for k, v in row["rss_stages"].items())
     print(f"  resident memory after each step: {stages}", file=sys.stderr, flush=True)
 
 
