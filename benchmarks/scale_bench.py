@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import socket
 import statistics
@@ -258,7 +257,9 @@ def measure(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
         "ask_p95": percentile(ask, 0.95),
         "first_ask_s": first_ask,
         "rss_stages": stages,
-        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        # this process's own peak: getrusage's ru_maxrss would also count the parent's resident
+        # memory at the fork (Linux keeps it across exec), the builder's, not the reader's
+        "rss_mb": peak_rss_mb(os.getpid()),
     }
 
 
