@@ -208,8 +208,9 @@ class LocalEmbeddings(Embeddings):
 
         Read with the model's own ``tokenizer.json`` by the ``tokenizers`` library, as the
         model's fast tokenizer does, but without loading the model (and its imports, several
-        seconds): an ingest whose vectors are all known never loads it. Each counter has its
-        own tokenizer, so it may count in another thread while the model embeds.
+        seconds): files are parsed and chunked while the model is still loading, or when their
+        vectors are known, without it. Each counter has its own tokenizer, so it may count in
+        another thread while the model embeds.
         """
         from tokenizers import Tokenizer
 
