@@ -174,10 +174,10 @@ class LocalEmbeddings(Embeddings):
     @property
     def model_id(self) -> str:
         """An identifier that changes when the vectors would change (no model load needed)."""
-        digest = hashlib.sha256()
+        folder, digest = self.folder, hashlib.sha256()
         for name in ("config.json", "modules.json", "sentence_bert_config.json"):
-            if (self.folder / name).exists():
-                digest.update((self.folder / name).read_bytes())
+            if (folder / name).exists():
+                digest.update((folder / name).read_bytes())
         return f"{Path(self.model_name).name}:{digest.hexdigest()[:12]}"
 
     @property
