@@ -9,12 +9,20 @@ import fixtures_docs as docs
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
+from assistant.cli import app, common
 
 STARTER = Path(__file__).resolve().parent.parent / "corpus"
 TITLE = "Tags [/red] and [/] here"
 INSTRUMENT = "Cluster diagnostic study, SWOT and participatory strategy / action planning"
 NAME = "[bold]notes[red].md"  # a file name cannot hold "/": opening tags only
+
+
+@pytest.fixture(autouse=True)
+def wide_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Output as wide as ``COLUMNS=200`` below says: rich fixes a console's width when it is made
+    if ``COLUMNS`` is set then (pytest-xdist's workers set 80), and long panel titles would be cut.
+    """
+    monkeypatch.setattr(common.out, "_width", 200)
 
 
 @pytest.fixture(scope="module")
