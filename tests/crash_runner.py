@@ -77,7 +77,7 @@ if os.environ.get("KNOWN_VECTORS"):
         vector_of = dict(zip(known["texts"].tolist(), known["vectors"], strict=True))
 
     def known_vectors(self: LocalEmbeddings, texts: list[str]) -> np.ndarray:
-        return np.stack([vector_of[t] for t in texts]).reshape(len(texts), -1)
+        return np.stack([vector_of[t] for t in texts])
 
     LocalEmbeddings._encode = known_vectors  # type: ignore[method-assign]
 
