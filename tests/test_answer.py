@@ -8,10 +8,12 @@ import numpy as np
 import pytest
 
 from assistant.answering.abstain import (
+    FEATURES,
     JudgmentModel,
     asked_for,
     judge,
     lacks_quantity,
+    term_coverage,
     unmatched_names,
 )
 from assistant.answering.answerer import Answerer
@@ -88,6 +90,20 @@ def test_unrelated_question_is_abstained_in_plain_words(answerer: Answerer) -> N
     assert len(re.findall(r"“[^”]+\?”", answer.answer)) == 2, "two questions to ask"
     assert not re.search(r"\d\.\d|<|similarity|threshold|probability", answer.answer)
     assert not any(n.startswith("Abstained") for n in answer.notices)
+
+
+def test_a_word_the_library_never_uses_weighs_most_in_the_coverage(answerer: Answerer) -> None:
+    question = "How should a region design a hydrogen cluster for its firms?"
+    sentence = ["A region should design its cluster policy with the firms."]
+    rarity = answerer.term_rarity
+
+    plain, missing = term_coverage(question, sentence)
+    weighted, _ = term_coverage(question, sentence, rarity)
+
+    assert missing == ["hydrogen"]
+    assert rarity("hydrogen") > rarity("region") > rarity("cluster")
+    assert weighted < plain < 1.0
+    assert term_coverage(question, [question], rarity)[0] == 1.0
 
 
 def test_refusal_names_nearby_instruments_and_real_sections(answerer: Answerer) -> None:
@@ -292,7 +308,8 @@ def test_a_name_the_library_never_mentions_is_refused_whatever_the_model_says() 
     text = "Cluster programmes achieve results when firms trust each other."
     docs = [Document(page_content=text, metadata={"title": "Cluster policy"})]
     sentences = [ScoredSentence(0, 0, text, 0.9, 0.9)]
-    eager = JudgmentModel((0.0,) * 8, (1.0,) * 8, (0.0,) * 8, intercept=30.0, threshold=0.5)
+    n = len(FEATURES)
+    eager = JudgmentModel((0.0,) * n, (1.0,) * n, (0.0,) * n, intercept=30.0, threshold=0.5)
     library = text.lower()
 
     named = judge("What did the Zorblax programme achieve?", docs, sentences, library, eager)

@@ -2,13 +2,15 @@
 say "the library does not cover this"?
 
 Several signals of the evidence (``Signals``) are combined by a logistic model fitted on labelled
-questions (``judgment.json`` beside this module; ``cluster-assistant eval judgment --fit``
+questions (``judgment.json`` beside this module; ``cluster-assistant eval judgment --write``
 refits it): how close the best sentences are to the question by each embedding model, how much
-of the question's content the passages and the best sentences hold, whether the kind of answer
-asked for (an amount of money, a percentage, a number, a date) appears in a relevant sentence,
-and whether the names and years of the question occur in the evidence and in the library at
-all. A question naming what the library never mentions is refused whatever the model says
-(``ruled_out``). The refusal says, in plain words, what is missing.
+of the question's content the passages and the best sentences hold (in the best sentences also
+with each term weighted by its rarity in the library, so that "hydrogen" in a question counts
+for more than "cluster"), whether the kind of answer asked for (an amount of money, a
+percentage, a number, a date) appears in a relevant sentence, and whether the names and years of
+the question occur in the evidence and in the library at all. A question naming what the
+library never mentions is refused whatever the model says (``ruled_out``). The refusal says, in
+plain words, what is missing.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -80,6 +82,7 @@ class Signals:
     passage2: float = 0.0  # best passage cosine by the second model (top passages)
     coverage: float = 0.0  # share of the question's key terms in the top passages
     sentence_coverage: float = 0.0  # ... in the three best sentences
+    sentence_rare_coverage: float = 0.0  # ... weighted by rarity in the library (IDF)
     answer_type_missing: float = 0.0  # 1: the kind of answer asked for is in no good sentence
     names_missing: float = 0.0  # names and years of the question absent from the evidence
     unknown_names: float = 0.0  # ... absent from the whole library
@@ -146,9 +149,12 @@ def load_model(path: Path = MODEL_FILE) -> JudgmentModel:
     return JudgmentModel.from_dict(json.loads(path.read_text(encoding="utf-8")))
 
 
-def term_coverage(question: str, texts: list[str]) -> tuple[float, list[str]]:
-    """Share of the question's key terms (stemmed) found in ``texts``, and the question's own
-    words for those missing."""
+def term_coverage(
+    question: str, texts: list[str], weight: Callable[[str], float] | None = None
+) -> tuple[float, list[str]]:
+    """Share of the question's key terms (stemmed) found in ``texts``, each counted by its
+    ``weight`` (default 1; e.g. its rarity in the library, so that the rare words of a question
+    count most), and the question's own words for those missing."""
     words = re.findall(r"[\w'’-]+", question)
     stems = tokenize(words) if words else []
     word_of = {stem: word for word, found in zip(words, stems, strict=True) for stem in found}
@@ -159,7 +165,9 @@ def term_coverage(question: str, texts: list[str]) -> tuple[float, list[str]]:
     for tokens in tokenize(texts or [""]):
         seen.update(tokens)
     missing = [t for t in terms if t not in seen]
-    return 1 - len(missing) / len(terms), [word_of.get(t, t) for t in missing]
+    weights = {t: weight(t) if weight else 1.0 for t in terms}
+    total = sum(weights.values()) or 1.0
+    return 1 - sum(weights[t] for t in missing) / total, [word_of.get(t, t) for t in missing]
 
 
 def searchable_text(docs: Iterable[Document]) -> str:
@@ -272,14 +280,21 @@ def lacks_quantity(question: str, sentences: list[ScoredSentence]) -> str | None
 
 
 def signals(
-    question: str, docs: list[Document], sentences: list[ScoredSentence], library: str
+    question: str,
+    docs: list[Document],
+    sentences: list[ScoredSentence],
+    library: str,
+    rarity: Callable[[str], float] | None = None,
 ) -> tuple[Signals, list[str], list[str], str | None]:
     """The evidence signals, the key terms missing from the passages, the names the library
-    never mentions, and the kind of answer asked for but not found."""
+    never mentions, and the kind of answer asked for but not found. ``rarity`` weighs a key
+    term by how rare it is in the library (``BM25Index.idf``)."""
     best = sorted(sentences, key=lambda s: -s.similarity)
     top = docs[:TOP_PASSAGES]
     coverage, missing = term_coverage(question, [d.page_content for d in top])
-    sentence_coverage, _ = term_coverage(question, [s.text for s in best[:3]])
+    best_texts = [s.text for s in best[:3]]
+    sentence_coverage, _ = term_coverage(question, best_texts)
+    rare_coverage, _ = term_coverage(question, best_texts, rarity)
     evidence = searchable_text(docs)
     names = question_names(question, library)  # found once, looked up in both texts
     unknown = absent(names, library)
@@ -291,6 +306,7 @@ def signals(
         passage2=max((float(v) for v in second if v is not None), default=0.0),
         coverage=coverage,
         sentence_coverage=sentence_coverage,
+        sentence_rare_coverage=rare_coverage,
         answer_type_missing=float(wanted is not None),
         names_missing=float(len(absent(names, evidence))),
         unknown_names=float(len(unknown)),
@@ -305,13 +321,14 @@ def judge(
     library: str,
     model: JudgmentModel | None = None,
     threshold: float | None = None,
+    rarity: Callable[[str], float] | None = None,
 ) -> Verdict:
     """Decide whether the evidence answers ``question`` and, if not, say why.
 
     ``library`` is the whole library's ``searchable_text``; ``threshold`` overrides the model's
-    least probability for an answer."""
+    least probability for an answer; ``rarity`` weighs the question's terms (see ``signals``)."""
     model = model or load_model()
-    found, missing, unknown, wanted = signals(question, docs, sentences, library)
+    found, missing, unknown, wanted = signals(question, docs, sentences, library, rarity)
     answerable = bool(docs and sentences) and not ruled_out(found)
     probability = model.probability(found) if answerable else 0.0
     verdict = Verdict(found, round(probability, 4), missing)

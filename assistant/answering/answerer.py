@@ -65,6 +65,10 @@ class Answerer:
         saved with the index by the ingest, and followed when an ingest changes the index."""
         return self.retriever.index.library_words
 
+    def term_rarity(self, term: str) -> float:
+        """How rare a (tokenised) term is in the index (its BM25 IDF), for the judgment."""
+        return self.retriever.index.bm25.idf(term)
+
     @property
     def instruments(self) -> list[tuple[str, str]]:
         """``(name, description)`` of the catalog's instruments (none without a catalog), so a
@@ -104,6 +108,7 @@ class Answerer:
             sentences,
             self.library_text,
             threshold=self.settings.abstain_threshold,
+            rarity=self.term_rarity,
         )
         return Evidence(query, docs, sentences, vectors, verdict)
 

@@ -3,10 +3,11 @@ questions (answerable: they have gold quotes; out of scope: they have none).
 
 ``collect`` computes each question's ``Signals`` with the real retriever; ``fit`` standardises
 them, fits scikit-learn's ``LogisticRegression`` (balanced classes), and picks the threshold
-from cross-validated probabilities: the one that refuses the most out-of-scope questions while
-wrongly refusing at most ``max_wrong`` of the answerable ones (questions ``ruled_out`` count as
-refused, as they are when answering). scikit-learn is needed for
-fitting only (the ``dev`` extra); answering uses the saved coefficients.
+from cross-validated probabilities (each question's mean over ``REPEATS`` shuffled 5-fold
+splits, so that the threshold does not hang on one split): the one that refuses the most
+out-of-scope questions while wrongly refusing at most ``max_wrong`` of the answerable ones
+(questions ``ruled_out`` count as refused, as they are when answering). scikit-learn is needed
+for fitting only (the ``dev`` extra); answering uses the saved coefficients.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from assistant.answering.answerer import Answerer
 
 MAX_WRONG = 0.03  # wrong refusals allowed in cross-validation (the target is 5 %)
 FOLDS = 5
+REPEATS = 10
 
 
 @dataclass
@@ -54,7 +56,9 @@ def collect(answerer: Answerer, questions: Sequence[dict[str, Any]]) -> list[Sig
     out = []
     for q in questions:
         docs, sentences, _ = answerer.passages(str(q["question"]))
-        found, *_ = abstain.signals(str(q["question"]), docs, sentences, answerer.library_text)
+        found, *_ = abstain.signals(
+            str(q["question"]), docs, sentences, answerer.library_text, answerer.term_rarity
+        )
         out.append(found)
     return out
 
@@ -74,8 +78,20 @@ def fit(
         StandardScaler(), LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000)
     )
     smaller_class = int(min(y.sum(), len(y) - y.sum()))
-    folds = StratifiedKFold(n_splits=min(FOLDS, smaller_class), shuffle=True, random_state=0)
-    cv = cross_val_predict(pipeline, x, y, cv=folds, method="predict_proba")[:, 1]
+    splits = min(FOLDS, smaller_class)
+    cv = np.mean(
+        [
+            cross_val_predict(
+                pipeline,
+                x,
+                y,
+                cv=StratifiedKFold(n_splits=splits, shuffle=True, random_state=seed),
+                method="predict_proba",
+            )[:, 1]
+            for seed in range(REPEATS)
+        ],
+        axis=0,
+    )
     # Questions ruled out are refused before the model is asked.
     cv[np.array([abstain.ruled_out(s) for s in found], dtype=bool)] = 0.0
     threshold, refused, wrong = choose_threshold(cv, y, max_wrong)

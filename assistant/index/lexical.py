@@ -226,6 +226,11 @@ class BM25Index:
         indptr = self.model.scores["indptr"]
         return int(indptr[row + 1] - indptr[row])
 
+    def idf(self, term: str) -> float:
+        """How rare the (tokenised) ``term`` is in the library: ``log((n + 1) / (df + 0.5))``
+        over ``n`` chunks, highest for a term no chunk holds."""
+        return math.log((len(self.ids) + 1) / (self.doc_freq(term) + 0.5))
+
     def score_terms(self, terms: list[tuple[str, float]]) -> np.ndarray:
         """BM25 scores of every chunk (row order of ``ids``) for weighted query terms."""
         scores = np.zeros(len(self.ids), dtype=np.float32)
