@@ -24,7 +24,7 @@ from assistant.answering.extractive import (
     quotable,
 )
 from assistant.answering.generate import check_markers
-from assistant.answering.lead import choose_lead, leans_back
+from assistant.answering.lead import choose_lead, defined_term, defines, leans_back
 from assistant.answering.refusal import section_topic
 from assistant.answering.types import Answer
 from assistant.index.sentences import split_sentences
@@ -90,6 +90,48 @@ def test_unrelated_question_is_abstained_in_plain_words(answerer: Answerer) -> N
     assert len(re.findall(r"“[^”]+\?”", answer.answer)) == 2, "two questions to ask"
     assert not re.search(r"\d\.\d|<|similarity|threshold|probability", answer.answer)
     assert not any(n.startswith("Abstained") for n in answer.notices)
+
+
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("What is collective efficiency?", "collective efficiency"),
+        ("What is a latent cluster, as opposed to a potential cluster?", "latent cluster"),
+        ("In UNIDO's vocabulary, what does 'cluster governance' mean?", "cluster governance"),
+        (
+            "What's meant by the two-level support structure in the chain-office approach?",
+            "two-level support structure",
+        ),
+        ("Define social capital.", "social capital"),
+        ("What is lost if an aid agency runs the competition itself?", None),
+        ("What kind of person makes the matchmaking work?", None),
+    ],
+)
+def test_the_term_a_question_asks_to_define(question: str, term: str | None) -> None:
+    assert defined_term(question) == term
+
+
+@pytest.mark.parametrize(
+    ("sentence", "defining"),
+    [
+        ("“Collective efficiency is defined as having two aspects to it.", True),
+        ("Latent clusters have a critical mass of firms in related industries.", True),
+        ("A latent cluster is one whose firms do not yet interact.", True),
+        ("Collective efficiency gains can be further enhanced by responsive policies.", False),
+        ("Firms gain from collective efficiency, which is a key concept.", False),
+    ],
+)
+def test_a_sentence_that_defines_the_term(sentence: str, defining: bool) -> None:
+    term = "latent cluster" if "atent" in sentence else "collective efficiency"
+    assert defines(sentence, term) is defining
+
+
+def test_asked_what_a_term_is_the_answer_opens_with_its_definition(answerer: Answerer) -> None:
+    answer = answerer.answer("What is collective efficiency?")
+
+    lead = lead_sentences(answer)[0][0]
+    assert lead.startswith("Collective efficiency is defined as")
+    assert not answer.abstained
 
 
 def test_a_word_the_library_never_uses_weighs_most_in_the_coverage(answerer: Answerer) -> None:

@@ -127,3 +127,25 @@ def test_split_and_embed_embeds_each_distinct_piece_once(embeddings):
     assert np.allclose(first.vectors, embeddings.embed_documents(first.sentences), atol=1e-5)
     assert first.passage is not None
     assert np.allclose(first.passage, embeddings.embed_query(text), atol=1e-5)
+
+
+def test_a_quotation_of_several_sentences_is_split_into_them() -> None:
+    quoted = (
+        "“Collective efficiency is defined as having two aspects to it: external economies that "
+        "clustered agents accrue by virtue of their location, and joint action benefits that "
+        "arise from deliberate cooperation between local agents. I view external economies as "
+        "the ‘passive’ dimension of collective efficiency. The term passive describes the "
+        "nature of ties required between local agents in order to obtain externality gains. In "
+        "contrast, joint action is the ‘active’ dimension of collective efficiency requiring "
+        "deliberate and active cooperation.” (Nadvi 1999, 1608)"
+    )
+
+    sentences = split_sentences(quoted)
+
+    assert len(sentences) == 4
+    assert sentences[0].startswith("Collective efficiency is defined as")
+    assert (
+        sentences[1]
+        == "I view external economies as the ‘passive’ dimension of collective efficiency."
+    )
+    assert all(s in quoted for s in sentences)

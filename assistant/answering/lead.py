@@ -5,7 +5,9 @@ quotable (a whole declarative sentence, see ``extractive.quotable``), it gains w
 form of an answer to the kind of question asked (a reason for "why", a definition for "what
 is", a recommendation for "how" or "what should", a warning for "what not to do", a number for
 "how many", a name for "who") and when it holds the question's focus (its key terms); it loses
-when it leans on the sentence before it ("However, …", "This …").
+when it leans on the sentence before it ("However, …", "This …"). Asked what a term is or means,
+a sentence that defines that very term ("Collective efficiency is defined as …", "A latent
+cluster is one that …", "… refers to …") gains most.
 """
 
 from __future__ import annotations
@@ -24,6 +26,26 @@ FOCUS_BONUS = 0.15  # times the share of the question's key terms the sentence h
 LEANING_PENALTY = 0.08  # the sentence opens by pointing back at the one before
 NAME_BONUS = 0.1  # times the share of the question's names its passage holds
 SECOND_LEAD = 0.92  # a second lead sentence must score this share of the first
+DEFINITION_BONUS = 0.15  # the sentence defines the term the question asks about
+
+# "What is (meant by) X?", "What are X, as opposed to …?", "What does X mean?", "Define X".
+_TERM_END = r"(?=\s*(?:[?,;:(.!]|$|\b(?:and|as opposed|according|in the|proposed|compared)\b))"
+_ASKS_DEFINITION = tuple(
+    re.compile(p, re.I)
+    for p in (
+        r"^\W*what(?:'s| is| are) (?:meant by |understood by )?(?:an? |the )?(?P<term>.+?)"
+        + _TERM_END,
+        r"^\W*(?:in [^,]+, )?what (?:does|do) (?P<term>.+?) (?:mean|stand for)\b",
+        rf"^\W*(?:please )?define (?P<term>.+?){_TERM_END}",
+    )
+)
+MAX_TERM_WORDS = 5
+_DEFINING = (
+    r"(?:is|are|can be|may be)\s+(?:defined|understood|described|seen)\s+as"
+    r"|refers?\s+to|means|denotes|stands?\s+for|consists?\s+of"
+    r"|(?:is|are)\s+(?:an?|the|those|one|ones|clusters?|firms?|groups?)\b"
+)
+_HAVING = r"(?:is|are|has|have|involves?|describes?)\b"
 
 _FORMS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
     (re.compile(q, re.I), re.compile(a, re.I))
@@ -90,6 +112,31 @@ def answer_form(question: str, sentence: str) -> bool:
     return bool(form and form.search(sentence))
 
 
+def defined_term(question: str) -> str | None:
+    """The term a question asks to have defined ('latent cluster' in "What is a latent
+    cluster?"), without quotes; None for other questions ("What is lost if …?")."""
+    for pattern in _ASKS_DEFINITION:
+        found = pattern.search(question.strip())
+        if found:
+            term = re.sub(r"[\"‘’“”]|(?<!\w)'|'(?!\w)", "", found.group("term")).strip()
+            if 0 < len(term.split()) <= MAX_TERM_WORDS and not re.search(
+                r"\b(if|when|because|whether|that|which|who|why|how)\b", term, re.I
+            ):
+                return term
+    return None
+
+
+def defines(sentence: str, term: str) -> bool:
+    """Whether ``sentence`` defines ``term``: names it, perhaps in the plural, and says what
+    it is ("… is defined as", "… refers to", "… means", "… is a …"); opening the sentence,
+    also what it has ("Latent clusters have a critical mass of firms …")."""
+    name = re.escape(abstain.fold(term)).replace(r"\ ", r"[\s-]+")
+    text = abstain.fold(sentence)
+    named = rf"(?<!\w){name}s?['\"”]?(?:\s*\([^)]*\))?,?\s+"
+    opening = rf"^\W*(?:(?:the|an?)\s+)?{named}(?:{_DEFINING}|{_HAVING})"
+    return bool(re.search(named + f"(?:{_DEFINING})", text) or re.search(opening, text))
+
+
 def focus_share(question: str, sentence: str) -> float:
     """Share of the question's key terms (stemmed) that ``sentence`` holds."""
     terms = set(tokenize_query(question))
@@ -101,9 +148,11 @@ def lead_score(question: str, sentence: ScoredSentence, passage: str = "") -> fl
     ``passage`` is the text it comes from, which should hold the names the question asks about."""
     names = key_entities(question)
     named = sum(n.lower() in passage.lower() for n in names) / len(names) if names else 0.0
+    term = defined_term(question)
     return (
         sentence.score
         + FORM_BONUS * answer_form(question, sentence.text)
+        + DEFINITION_BONUS * bool(term and defines(sentence.text, term))
         + FOCUS_BONUS * focus_share(question, sentence.text)
         + NAME_BONUS * named
         - LEANING_PENALTY * leans_back(sentence.text)

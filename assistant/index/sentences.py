@@ -29,7 +29,7 @@ from assistant.index.chunk_table import NEIGHBOURS, ChunkTable, stitch
 from assistant.index.embeddings import text_key
 
 STORE_FILE = "sentences.sqlite"
-SPLIT_VERSION = 1  # raise when ``split_sentences`` changes: the ingest signature holds it
+SPLIT_VERSION = 2  # raise when ``split_sentences`` changes: the ingest signature holds it
 MIN_WORDS = 6
 MAX_WORDS = 80
 
@@ -49,10 +49,27 @@ def _segmenter():  # -> pysbd.Segmenter
     return pysbd.Segmenter(language="en", clean=False)
 
 
+# A sentence end inside an over-long segment: pysbd keeps a quotation of several sentences
+# whole ("“Collective efficiency is defined as … . I view … .” (Nadvi 1999)").
+_INNER_END = re.compile(r"(?<=[.!?])[”’\"]?\s+(?=[“‘\"]?[A-Z])")
+_OPENING_QUOTES = {"“": "”", "‘": "’", '"': '"'}
+
+
 @lru_cache(maxsize=4096)
 def _segment(paragraph: str) -> tuple[str, ...]:
     # neighbouring passages share most paragraphs: each is segmented once
-    return tuple(_segmenter().segment(paragraph))
+    pieces: list[str] = []
+    for piece in _segmenter().segment(paragraph):
+        pieces += _INNER_END.split(piece) if len(piece.split()) > MAX_WORDS else [piece]
+    return tuple(pieces)
+
+
+def _unquoted(sentence: str) -> str:
+    """``sentence`` without an opening quote mark that it never closes."""
+    closing = _OPENING_QUOTES.get(sentence[:1])
+    if closing and closing not in sentence[1:]:
+        return sentence[1:].lstrip()
+    return sentence
 
 
 def split_sentences(text: str) -> list[str]:
@@ -66,7 +83,7 @@ def split_sentences(text: str) -> list[str]:
             rest = paragraph.partition("\n")[2]
             pieces = _segment(rest) if rest.strip() else pieces[1:]
         for piece in pieces:
-            sentence = _TRAILING_NOTES.sub("", _NUMBERED.sub("", piece.strip()))
+            sentence = _unquoted(_TRAILING_NOTES.sub("", _NUMBERED.sub("", piece.strip())))
             words = len(sentence.split())
             if MIN_WORDS <= words <= MAX_WORDS and not _NOISE.search(sentence):
                 sentences.append(sentence)
