@@ -48,3 +48,12 @@ def test_a_common_need_counts_fully_for_its_kind_and_half_when_unknown(catalog: 
     values = [_score(catalog, training, p).value for p in (smes, unknown, large)]
     assert values[0] > values[1] > values[2]
     assert "most clusters of this kind" in _score(catalog, training, smes).rationale(smes)
+
+
+def test_a_fact_that_counts_twice_is_named_once(catalog: Catalog) -> None:
+    words = {"trust": ["do not trust"], "problems.low_trust": ["do not trust"]}
+    profile = ClusterProfile(trust="low", problems=["low_trust"], evidence=words)
+    broker = _score(catalog, "cluster_facilitator_broker", profile)
+
+    assert broker.value > _score(catalog, "cluster_facilitator_broker", ClusterProfile()).value
+    assert broker.rationale(profile).count("low trust among firms") == 1

@@ -310,7 +310,8 @@ def _place(builder: _Builder) -> None:
     builder.note("place", [place.words])
     if builder.values.get("development_level") is None and place.development_level:
         builder.values["development_level"] = place.development_level
-        builder.note("development_level", [f"{place.words} ({place.name})"])
+        named = place.words if place.words.lower() == place.name.lower() else None
+        builder.note("development_level", [named or f"{place.words} ({place.name})"])
 
 
 def _numbers(builder: _Builder) -> None:

@@ -135,7 +135,7 @@ class Score:
     def add(self, value: float, fact: str | None = None, caution: str | None = None) -> None:
         self.base += value
         self.value += value
-        if fact:
+        if fact and fact not in self.facts:  # a problem it addresses may also be a boost
             self.facts.append(fact)
         if caution:
             self.cautions.append(caution)
