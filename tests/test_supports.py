@@ -13,10 +13,17 @@ from assistant.index.sentences import passage_texts, passages_by_document, split
 from assistant.index.store import IndexStore
 from assistant.ingest.chunking import embedding_text
 from assistant.ingest.pipeline import Indexer
-from assistant.ingest.supports import SUPPORTS_FILE, load_supports, looks_like_references, norm
+from assistant.ingest.supports import (
+    SUPPORTS_FILE,
+    find_supports,
+    load_supports,
+    looks_like_references,
+    norm,
+)
 from assistant.ingest.vectors import (
     SENTENCE_VECTORS_FILE,
     VECTORS_FILE,
+    CachedEmbeddings,
     VectorCache,
     export_index_vectors,
     export_sentence_vectors,
@@ -163,3 +170,25 @@ def test_the_shipped_sentence_vectors_cover_the_starter_passages(starter_index) 
     model_id = Indexer(starter_index).embeddings.model_id
     assert len(passages) == len(docs)
     assert cache.missing(model_id, pieces) == []
+
+
+class _NoModel(LocalEmbeddings):
+    """The first model's identity, but no model: embedding anything fails the test."""
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        raise AssertionError(f"embedded {len(texts)} texts, e.g. {texts[0][:60]!r}")
+
+
+def test_the_supporting_passages_of_the_starter_corpus_need_no_model(starter_index) -> None:
+    """With the shipped vectors, a first ingest of the starter corpus loads no model."""
+    store = IndexStore(starter_index)
+    ledger, catalog = store.load_ledger(), load_catalog(ROOT / "corpus")
+    real = Indexer(starter_index).embeddings
+    cache = VectorCache(ROOT / "corpus" / VECTORS_FILE)
+    offline = CachedEmbeddings(_NoModel(real.model_name, cache_dir=real.cache_dir), cache)
+
+    shipped = find_supports(store, ledger, catalog, offline)
+
+    computed = find_supports(store, ledger, catalog, real)
+    first = {ins: [c.chunk_id for c in found[:3]] for ins, found in computed.items()}
+    assert {ins: [c.chunk_id for c in found[:3]] for ins, found in shipped.items()} == first

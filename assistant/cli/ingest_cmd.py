@@ -85,7 +85,10 @@ def _print_summary(report) -> None:  # report: IngestReport
     console.print(table)
     for name, reason in report.failed.items():
         console.print(f"  [red]✗[/] {escape(f'{name}: {reason}')}")
-    console.print(
-        f"{report.chunks_embedded} chunks embedded, {report.total_chunks} in the index, "
-        f"{report.seconds:.1f} s."
-    )
+    done = f"{report.chunks_embedded} chunks embedded"
+    if report.vectors_shipped:
+        done = (
+            f"{report.chunks_embedded} chunks indexed ({report.vectors_shipped} with the vectors "
+            "shipped in the corpus folder)"
+        )
+    console.print(f"{done}, {report.total_chunks} in the index, {report.seconds:.1f} s.")

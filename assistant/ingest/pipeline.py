@@ -38,7 +38,12 @@ from assistant.ingest.loaders import SUPPORTED_SUFFIXES, load_file
 from assistant.ingest.memory import release_freed_memory
 from assistant.ingest.metadata import document_meta, keyed_id, load_manifest, manifest_digest
 from assistant.ingest.supports import refresh_supports
-from assistant.ingest.vectors import SENTENCE_VECTORS_FILE, VECTORS_FILE, VectorCache
+from assistant.ingest.vectors import (
+    SENTENCE_VECTORS_FILE,
+    VECTORS_FILE,
+    CachedEmbeddings,
+    VectorCache,
+)
 from assistant.knowledge.catalog import KnowledgeError, load_catalog
 from assistant.settings import Settings
 
@@ -61,6 +66,7 @@ class IngestReport:
     failed: dict[str, str] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
     chunks_embedded: int = 0
+    vectors_shipped: int = 0  # of those, chunks whose vectors the corpus folder shipped
     total_chunks: int = 0
     seconds: float = 0.0
 
@@ -459,6 +465,9 @@ class Indexer:
         self.store.save_ledger(ledger)
         (report.added if item.is_new else report.updated).append(item.key)
         report.chunks_embedded += len(item.chunks)
+        texts = [embedding_text(c, self.settings.embed_headers) for c in item.chunks]
+        unknown = self.known_vectors.missing(self.embeddings.model_id, texts)
+        report.vectors_shipped += len(texts) - len(unknown)
         release_freed_memory()  # else resident memory grows with every file (memory.py)
         return done + len(item.chunks)
 
@@ -529,7 +538,8 @@ class Indexer:
         except KnowledgeError as exc:
             report.notices.append(f"Supporting passages not updated: {exc}")
             return
-        refresh_supports(self.store, ledger, catalog, self.embeddings)
+        embeddings = CachedEmbeddings(self.embeddings, self.known_vectors)
+        refresh_supports(self.store, ledger, catalog, embeddings)
 
     def _publish(self, ledger: Ledger) -> None:
         """On a Chroma server, record the chunks this run left: readers elsewhere follow it."""

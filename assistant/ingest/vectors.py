@@ -7,7 +7,9 @@ in seconds instead of minutes; a chunk whose text or model differs (new chunking
 edited document, another model) is simply embedded. ``python -m assistant.ingest.vectors``
 writes the file from a built index (``make starter-vectors``), and ``sentence_vectors.npz``
 beside it: the first model's vectors of the chunks' own texts and of their sentences
-(``index.sentences``), stored as float16.
+(``index.sentences``), stored as float16. ``vectors.npz`` also holds the first model's vectors of
+the catalog texts the ingest compares with the chunks (``ingest.supports``), so a first ingest of
+the starter corpus needs no model at all.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from langchain_core.embeddings import Embeddings
 
 from assistant.index.embeddings import text_key
 
@@ -27,6 +30,21 @@ if TYPE_CHECKING:
 
 VECTORS_FILE = "vectors.npz"
 SENTENCE_VECTORS_FILE = "sentence_vectors.npz"  # the chunks' texts and sentences (index.sentences)
+
+
+class CachedEmbeddings(Embeddings):
+    """An embedding model whose ``embed_documents`` first looks each text up in a
+    ``VectorCache`` (so that texts shipped with their vectors need no model)."""
+
+    def __init__(self, embeddings: Any, cache: VectorCache) -> None:  # a ``LocalEmbeddings``
+        self.embeddings = embeddings
+        self.cache = cache
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.cache.embed(self.embeddings.model_id, texts, self.embeddings.embed_documents)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embeddings.embed_query(text)
 
 
 class VectorCache:
@@ -90,23 +108,44 @@ def write_vectors(
 
 
 def export_index_vectors(settings: Settings, out: Path) -> int:
-    """Write the vectors of every chunk of the settings' index to ``out``; the chunk count."""
+    """Write the vectors of every chunk of the settings' index to ``out``, with the first
+    model's vectors of the texts that stand for the catalog's instruments and of their quotes
+    (what ``ingest.supports`` embeds); the chunk count."""
     from assistant.index.embeddings import first_embeddings, second_embeddings
     from assistant.index.store import IndexStore
     from assistant.ingest.chunking import embedding_text
 
     store = IndexStore(settings)
     models = []
-    collections = [(first_embeddings(settings), store.collection)]
+    first = first_embeddings(settings)
+    collections = [(first, store.collection)]
     if (second := second_embeddings(settings)) is not None:
         collections.append((second, store.second_collection))
     docs = {str(d.id): d for d in store.all_documents()}
     for model, collection in collections:
         got = collection.get(include=["embeddings"])
         texts = [embedding_text(docs[i], settings.embed_headers) for i in got["ids"]]
-        models.append((model.model_id, texts, np.asarray(got["embeddings"])))
+        vectors = np.asarray(got["embeddings"])
+        if model is first and (supports := _support_texts(settings)):
+            texts += supports
+            vectors = np.vstack([vectors, np.asarray(model.embed_documents(supports))])
+        models.append((model.model_id, texts, vectors))
     write_vectors(out, models)
     return len(docs)
+
+
+def _support_texts(settings: Settings) -> list[str]:
+    """The instrument texts and source quotes of the corpus's catalog (none without one)."""
+    from assistant.ingest.supports import instrument_text
+    from assistant.knowledge.catalog import KnowledgeError, load_catalog
+
+    try:
+        catalog = load_catalog(settings.corpus_dir)
+    except (KnowledgeError, OSError):
+        return []
+    texts = [instrument_text(i) for i in catalog.instruments]
+    texts += [s.quote for i in catalog.instruments for s in i.sources]
+    return list(dict.fromkeys(texts))
 
 
 def export_sentence_vectors(settings: Settings, out: Path) -> int:
