@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from assistant.ingest.document import Block, DocumentMeta, LoadedDocument
+from assistant.knowledge.catalog import load_yaml
 
 MANIFEST = "manifest.yaml"
 
@@ -25,7 +26,7 @@ def load_manifest(corpus_dir: Path) -> dict[str, dict[str, Any]]:
     if not path.exists():
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ManifestError(f"{path} is not valid YAML: {exc}") from exc
     entries = data.get("documents") if isinstance(data, dict) else None
