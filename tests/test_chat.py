@@ -63,7 +63,12 @@ def rewritten(question: str, *previous: str) -> str | None:
         (
             "Does Benner think cluster competitions suit developing countries?",
             "So what could such countries do instead?",
-            "What could developing countries do instead? (Benner)",
+            "What could developing countries do instead of cluster competitions? (Benner)",
+        ),
+        (
+            "Should the chamber of commerce run the new initiative?",
+            "Would a broker work better instead?",
+            "Would a broker work better instead of the chamber of commerce?",
         ),
         (
             "How many people worked in Styria's automotive industry in 2002?",

@@ -230,12 +230,35 @@ def resolve(question: str, previous: str) -> str:
     short = len(tokenize([body])[0]) <= 2 or (ELLIPTIC.match(body) and len(body.split()) <= 6)
     if short and not PRONOUN.search(body) and not POSSESSIVE.search(body):
         return _ellipsis(body, previous)
-    body = _references(body, previous)
+    body = _instead(_references(body, previous), previous)
     body = body[:1].upper() + body[1:]
     names = key_entities(previous)
     if names and not key_entities(body) and not any(n.lower() in body.lower() for n in names):
         body = f"{body.rstrip()} ({', '.join(names[:3])})"
     return body
+
+
+INSTEAD = re.compile(r"\b(instead|rather)\b(?!\s+(of|than)\b)(?=\s*[?.!]*\s*$)", re.I)
+
+
+def _instead(body: str, previous: str) -> str:
+    """'What could they do instead?' → '… instead of <what the previous turn was about>': the
+    heaviest phrase of ``previous`` that is no name and that ``body`` does not hold already."""
+    match = INSTEAD.search(body)
+    if not match:
+        return body
+    names = {n.lower() for n in key_entities(previous)}
+    held = body.lower()
+    phrases = [
+        (p, w)
+        for p, w in noun_phrases(previous)
+        if p.lower() not in names and p.lower() not in held
+    ]
+    topic = pick(phrases, None, set())
+    if not topic:
+        return body
+    joiner = "of" if match.group(1).lower() == "instead" else "than"
+    return f"{body[: match.end()]} {joiner} {topic}{body[match.end() :]}"
 
 
 def _references(body: str, previous: str) -> str:
