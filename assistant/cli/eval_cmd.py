@@ -140,7 +140,8 @@ def judgment(
     report = fitted.report()
     print_json(report, pretty=True)
     if write:
-        where = [f.name + (f" (split {split})" if split else "") for f in files]
+        split_in = {f for f in files if any("split" in r for r in read_jsonl(f))}
+        where = [f.name + (f" (split {split})" if split and f in split_in else "") for f in files]
         save(fitted.model, MODEL_FILE, where, report)
         console.print(f"Saved the judgment to {MODEL_FILE}")
 
