@@ -168,3 +168,29 @@ def test_the_second_model_ranking_joins_the_fusion(index: SearchIndex) -> None:
     assert top == first_only[0].id
     score_without = next(d.metadata["score"] for d in first_only if d.id == top)
     assert both[0].metadata["score"] > score_without  # the second ranking adds its share
+
+
+def test_a_small_library_is_searched_exactly_and_a_large_one_by_chromas_graph(
+    index: SearchIndex, monkeypatch
+) -> None:
+    import numpy as np
+
+    from assistant.retrieval import search_index
+
+    query = "How do cluster brokers build trust among firms?"
+    got = index.store.collection.get(include=["embeddings"])
+    vectors = np.asarray(got["embeddings"])
+    sims = vectors @ np.asarray(index.query_vector(query))
+    truth = [got["ids"][r] for r in np.argsort(-sims)[:8]]
+
+    exact = index.dense(query, 8)
+    some = truth[2:6]
+    among = index.dense(query, 3, ids=some)
+
+    assert [i for i, _ in exact] == truth
+    assert [s for _, s in exact] == pytest.approx(sorted(sims, reverse=True)[:8], abs=1e-5)
+    assert [i for i, _ in among] == some[:3]
+    monkeypatch.setattr(search_index, "EXACT_SEARCH", 0)
+    large = SearchIndex(index.settings, index.embeddings)
+    assert large._matrix(False) is None
+    assert {i for i, _ in large.dense(query, 8)} <= set(got["ids"])
