@@ -451,7 +451,7 @@ class Indexer:
         """Embed and store one file's chunks, then record it; returns the chunks done."""
         total = pending.estimated_chunks(done + len(item.chunks))
         vectors, second_vectors, passages = self._embed(
-            item.chunks, done, total, item.key, progress
+            item.chunks, done, total, item.key, progress, report
         )
         self.store.upsert(item.chunks, vectors, second_vectors)
         self.store.sentences.put(self.embeddings.model_id, item.key, passages)
@@ -465,19 +465,24 @@ class Indexer:
         self.store.save_ledger(ledger)
         (report.added if item.is_new else report.updated).append(item.key)
         report.chunks_embedded += len(item.chunks)
-        texts = [embedding_text(c, self.settings.embed_headers) for c in item.chunks]
-        unknown = self.known_vectors.missing(self.embeddings.model_id, texts)
-        report.vectors_shipped += len(texts) - len(unknown)
         release_freed_memory()  # else resident memory grows with every file (memory.py)
         return done + len(item.chunks)
 
     def _embed(
-        self, chunks: list[Document], done: int, total: int, name: str, progress: Progress | None
+        self,
+        chunks: list[Document],
+        done: int,
+        total: int,
+        name: str,
+        progress: Progress | None,
+        report: IngestReport,
     ) -> tuple[list[list[float]], list[list[float]] | None, list[tuple[str, SplitPassage]]]:
         """The chunks' vectors from the first model and, when configured, the second, and
         the passages retrieval can return for them, split into sentences and embedded by the
-        first model (``index.sentences``)."""
+        first model (``index.sentences``); ``report`` counts the vectors the corpus shipped."""
         texts = [embedding_text(c, self.settings.embed_headers) for c in chunks]
+        unknown = self.known_vectors.missing(self.embeddings.model_id, texts)
+        report.vectors_shipped += len(texts) - len(unknown)
         # Large steps let sentence-transformers sort by length (less padding); measured here:
         # 51 chunks/s with steps of 64, 57 with 256. Progress is still reported per step.
         step = max(self.settings.embedding_batch_size * 8, 256)

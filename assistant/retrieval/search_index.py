@@ -383,14 +383,13 @@ class SearchIndex:
     ) -> list[tuple[str, float]]:
         """``(chunk_id, cosine similarity)`` pairs, best first (query as text or vector), from
         the first model's vectors or the second's; among ``ids`` only, when given."""
-        collection = self._collection(second)
         n = len(self.table) if ids is None else len(ids)  # (a Chroma count costs a scan)
         if not n:
             return []
         vector = self.query_vector(query, second) if isinstance(query, str) else list(query)
         if where is None and (matrix := self._matrix(second)) is not None:
             return _nearest(*matrix, vector, k, ids)
-        got = collection.query(
+        got = self._collection(second).query(
             query_embeddings=[vector],
             ids=ids,
             n_results=min(k, n),
