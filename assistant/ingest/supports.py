@@ -137,6 +137,14 @@ class _Best:
         return [i for _, i in self.items]
 
 
+def embedded_texts(catalog: Catalog) -> list[str]:
+    """Every text ``find_supports`` may embed: the instruments' texts and all their quotes
+    (it embeds the quotes no chunk holds whole), for shipping their vectors with a corpus."""
+    texts = [instrument_text(i) for i in catalog.instruments]
+    texts += [s.quote for i in catalog.instruments for s in i.sources]
+    return list(dict.fromkeys(texts))
+
+
 def find_supports(
     store: IndexStore, ledger: Ledger, catalog: Catalog, embeddings: Embeddings
 ) -> dict[str, list[Candidate]]:

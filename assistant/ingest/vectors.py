@@ -135,17 +135,14 @@ def export_index_vectors(settings: Settings, out: Path) -> int:
 
 
 def _support_texts(settings: Settings) -> list[str]:
-    """The instrument texts and source quotes of the corpus's catalog (none without one)."""
-    from assistant.ingest.supports import instrument_text
+    """``supports.embedded_texts`` of the corpus's catalog (none without one)."""
+    from assistant.ingest.supports import embedded_texts
     from assistant.knowledge.catalog import KnowledgeError, load_catalog
 
     try:
-        catalog = load_catalog(settings.corpus_dir)
+        return embedded_texts(load_catalog(settings.corpus_dir))
     except (KnowledgeError, OSError):
         return []
-    texts = [instrument_text(i) for i in catalog.instruments]
-    texts += [s.quote for i in catalog.instruments for s in i.sources]
-    return list(dict.fromkeys(texts))
 
 
 def export_sentence_vectors(settings: Settings, out: Path) -> int:

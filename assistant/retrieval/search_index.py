@@ -134,7 +134,12 @@ def top_rows(scores: Any, k: int):  # -> numpy.ndarray
 
 
 def _nearest(
-    rows: dict[str, int], matrix: Any, vector: Sequence[float], k: int, ids: list[str] | None
+    order: list[str],
+    rows: dict[str, int],
+    matrix: Any,
+    vector: Sequence[float],
+    k: int,
+    ids: list[str] | None,
 ) -> list[tuple[str, float]]:
     """The ``k`` rows of ``matrix`` most similar to ``vector`` (cosine; among ``ids`` when
     given), as ``(chunk_id, similarity)`` best first."""
@@ -142,7 +147,7 @@ def _nearest(
 
     query = np.asarray(vector, dtype=np.float32)
     query /= np.linalg.norm(query) or 1.0
-    names = list(rows) if ids is None else [i for i in ids if i in rows]
+    names = order if ids is None else [i for i in ids if i in rows]
     if not names:
         return []
     picked = matrix if ids is None else matrix[[rows[i] for i in names]]
@@ -168,7 +173,7 @@ class SearchIndex:
         self._tokens_of: dict[str, list[str]] = {}
         self._masks: dict[Filters, Any] = {}
         self._references: dict[str, bool] = {}
-        self._matrices: dict[bool, tuple[dict[str, int], Any] | None] = {}
+        self._matrices: dict[bool, tuple[list[str], dict[str, int], Any] | None] = {}
 
     @cached_property
     def generation(self) -> Path | None:
@@ -398,12 +403,12 @@ class SearchIndex:
         )
         return [(i, 1.0 - d) for i, d in zip(got["ids"][0], got["distances"][0], strict=True)]
 
-    def _matrix(self, second: bool) -> tuple[dict[str, int], Any] | None:
-        """The row of each chunk and all of one model's vectors, read from Chroma once per
-        index state, for a library small enough to compare every vector (``EXACT_SEARCH``
-        chunks, in the index folder). Chroma's graph search is approximate: even at
-        ``ef_search`` 400 it missed 1-3 of the true 30 nearest in 1,800 on the starter corpus,
-        and which ones changed from one build of the same corpus to the next."""
+    def _matrix(self, second: bool) -> tuple[list[str], dict[str, int], Any] | None:
+        """The chunk ids in row order, the row of each, and all of one model's vectors, read from
+        Chroma once per index state, for a library small enough to compare every vector
+        (``EXACT_SEARCH`` chunks, in the index folder). Chroma's graph search is approximate:
+        even at ``ef_search`` 400 it missed 1-3 of the true 30 nearest in 1,800 on the starter
+        corpus, and which ones changed from one build of the same corpus to the next."""
         if second not in self._matrices:
             found = None
             if not self.store.remote and len(self.table) <= EXACT_SEARCH:
@@ -413,7 +418,8 @@ class SearchIndex:
                 matrix = np.asarray(got["embeddings"], dtype=np.float32)
                 if len(matrix):
                     matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
-                found = ({i: n for n, i in enumerate(got["ids"])}, matrix)
+                ids = list(got["ids"])
+                found = (ids, {i: n for n, i in enumerate(ids)}, matrix)
             self._matrices[second] = found
         return self._matrices[second]
 
