@@ -30,6 +30,7 @@ eval_app.command("retrieval")(eval_cmd.retrieval)
 eval_app.command("answers")(eval_cmd.answers)
 eval_app.command("judgment")(eval_cmd.judgment)
 eval_app.command("recommend")(eval_cmd.recommend)
+eval_app.command("fit-reader")(eval_cmd.fit_reader)
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:

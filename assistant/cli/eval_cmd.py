@@ -146,6 +146,55 @@ def judgment(
         console.print(f"Saved the judgment to {MODEL_FILE}")
 
 
+READER_SCENARIOS = [
+    EVAL_DIR / "written" / "training_scenarios.jsonl",
+    EVAL_DIR / "dev_scenarios.jsonl",
+    EVAL_DIR / "written" / "scenarios.jsonl",
+    EVAL_DIR / "written" / "scenario_paraphrases.jsonl",
+]
+
+
+def fit_reader(
+    scenarios: Annotated[
+        list[Path] | None,
+        typer.Option("--scenarios", help="Labelled scenarios (JSON lines; repeat the option)."),
+    ] = None,
+    vocab: Annotated[
+        Path, typer.Option("--vocab", help="Expected-instrument names -> catalog ids.")
+    ] = EVAL_DIR / "instrument_vocabulary.json",
+    exclude_split: Annotated[
+        str, typer.Option("--exclude-split", help="Leave out rows of this split.")
+    ] = "validation",
+    write: Annotated[
+        bool, typer.Option("--write", help="Save the fitted reader (reader.npz) for recommending.")
+    ] = False,
+    index: IndexOption = None,
+) -> None:
+    """Fit the learned reader of descriptions; print its cross-validated recall@6 per file."""
+    from assistant.evaluation.reader import choose, collect, cross_validate, fit
+    from assistant.recommending.reader import MODEL_FILE
+
+    names = json.loads(vocab.read_text(encoding="utf-8")) if vocab.exists() else None
+    if names is None:
+        raise UserError(f"no such file: {vocab}")
+    recommender = make_recommender(make_settings(index), with_citations=False)
+    examples = []
+    for path in scenarios or READER_SCENARIOS:
+        rows = [r for r in read_jsonl(path) if r.get("split") != exclude_split]
+        console.print(f"Reading {len(rows)} scenarios of {path.name}…")
+        try:
+            examples += collect(recommender, rows, names, path.name)
+        except (KeyError, ValueError) as exc:
+            raise UserError(f"{path}: {exc}") from exc
+    report = cross_validate(examples)
+    weight = choose(report)
+    print_json({"scenarios": len(examples), "cv_recall@6": report, "weight": weight}, pretty=True)
+    if write:
+        models = (recommender.embeddings.model_id, recommender.second.model_id)
+        fit(examples, models, weight).save(MODEL_FILE)
+        console.print(f"Saved the reader to {MODEL_FILE} (blend weight {weight})")
+
+
 def recommend(
     scenarios: Annotated[
         Path, typer.Option("--scenarios", help="Scenarios (JSON lines).")
@@ -190,6 +239,7 @@ def recommend(
     table.add_column(f"recall@{k}", justify="right")
     for label, key in (
         ("recommender", f"recall@{k}"),
+        ("  the rules alone (no learned reader)", f"rules_alone_recall@{k}"),
         ("baseline: embedding similarity", f"baseline_embedding_recall@{k}"),
         ("baseline: same most common", f"baseline_most_common_recall@{k}"),
     ):

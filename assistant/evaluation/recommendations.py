@@ -1,8 +1,9 @@
 """Recommendation evaluation: recall@k per ``eval/score_reference.py`` and two baselines.
 
 recall@k: the share of a scenario's expected instruments (names mapped to catalog ids by the
-vocabulary file) found among the first k ``instrument_ids``. Baselines computed in the same
-run: instruments ranked by embedding similarity of their name and description to the
+vocabulary file) found among the first k ``instrument_ids``. Beside it, the rules' ranking
+alone (without the learned reader, ``assistant.recommending.reader``). Baselines computed in
+the same run: instruments ranked by embedding similarity of their name and description to the
 scenario description, and the same most common expected instruments for every scenario.
 The pitfall check counts the expected "not recommended" items that one of our warnings
 matches (embedding similarity of the item and its reason to our warning's name and reason).
@@ -18,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from assistant.ingest.supports import instrument_text
+from assistant.recommending.scoring import order
 
 PITFALL_MATCH = 0.6
 
@@ -127,6 +129,10 @@ def evaluate_recommendations(
         raise ValueError(f"expected instruments missing from the vocabulary: {sorted(unknown)}")
     roadmaps = {r["id"]: recommender.recommend(r["description"]) for r in scenarios}
     ours = {sid: rm.instrument_ids for sid, rm in roadmaps.items()}
+    rules = {
+        sid: [s.instrument.id for s in order(recommender.scores(rm.profile))]
+        for sid, rm in roadmaps.items()
+    }
     first = {o["id"]: recommender.recommend(o["description"]).instrument_ids for o in originals}
     overlap = paraphrase_overlap(scenarios, {**first, **ours}, k)
     common = most_common_baseline(scenarios, vocab, k)
@@ -136,6 +142,7 @@ def evaluate_recommendations(
     return {
         "scenarios": len(scenarios),
         f"recall@{k}": recall_at_k(scenarios, ours, vocab, k),
+        f"rules_alone_recall@{k}": recall_at_k(scenarios, rules, vocab, k),
         f"baseline_embedding_recall@{k}": recall_at_k(scenarios, by_embedding, vocab, k),
         f"baseline_most_common_recall@{k}": recall_at_k(
             scenarios, {r["id"]: common for r in scenarios}, vocab, k

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections import Counter
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, Field
 
 from assistant.citations import Citation
-from assistant.index.embeddings import first_embeddings
+from assistant.index.embeddings import first_embeddings, second_embeddings
 from assistant.index.store import IndexStore
 from assistant.ingest.supports import instrument_text
 from assistant.knowledge.catalog import PHASES, Catalog, load_catalog
@@ -26,6 +27,13 @@ from assistant.llm import load_prompt
 from assistant.recommending.evidence import CitationFinder, load_documents_meta, quote_citation
 from assistant.recommending.meaning import ConditionMatcher
 from assistant.recommending.profile import ClusterProfile, parse_profile
+from assistant.recommending.reader import (
+    MODEL_FILE,
+    ReaderModel,
+    blend,
+    description_features,
+    note_reading,
+)
 from assistant.recommending.scoring import (
     Score,
     order,
@@ -127,10 +135,14 @@ class Recommender:
         embeddings: Any | None = None,
         llm: Any | None = None,
         with_citations: bool = True,
+        second: Any | None = None,
+        reader_file: Path | None = MODEL_FILE,
     ) -> None:
         self.settings = settings
         self.catalog = catalog or load_catalog(settings.corpus_dir)
         self.embeddings = embeddings or first_embeddings(settings)
+        self.second = second or second_embeddings(settings)
+        self.reader_file = reader_file
         self._instrument_vectors: np.ndarray | None = None
         self.llm = llm
         self.with_citations = with_citations
@@ -158,16 +170,41 @@ class Recommender:
             prompt_template=load_prompt(self.settings, "profile.md") if self.llm else None,
         )
 
-    def rank(self, profile: ClusterProfile) -> list[Score]:
-        """Every instrument scored, best first (blocked ones last)."""
+    def scores(self, profile: ClusterProfile) -> list[Score]:
+        """Every instrument scored by the rules, in catalog order."""
         practice = Counter(i for case in self.catalog.cases for i in case.interventions)
         sims = self._similarities(profile.description)
-        return order(
-            [
-                score_instrument(ins, profile, practice[ins.id], sims.get(ins.id, 0.0))
-                for ins in self.catalog.instruments
-            ]
+        return [
+            score_instrument(ins, profile, practice[ins.id], sims.get(ins.id, 0.0))
+            for ins in self.catalog.instruments
+        ]
+
+    @cached_property
+    def reader(self) -> ReaderModel | None:
+        """The learned reader, when one is saved for these embedding models."""
+        reader = ReaderModel.load(self.reader_file) if self.reader_file else None
+        if reader is None or self.second is None:
+            return None
+        models = (
+            getattr(self.embeddings, "model_id", None),
+            getattr(self.second, "model_id", None),
         )
+        if reader.model_ids != models:
+            return None
+        return reader
+
+    def rank(self, profile: ClusterProfile) -> list[Score]:
+        """Every instrument scored, best first (blocked ones last): by the rules, blended
+        with the learned reader when there is one."""
+        scores = self.scores(profile)
+        reader = self.reader
+        if reader is None or not profile.description:
+            return order(scores)
+        features = description_features(profile.description, self.embeddings, self.second)
+        odds = reader.log_odds(features)
+        for score in scores:
+            note_reading(score, odds.get(score.instrument.id), reader.scenarios)
+        return blend(scores, odds, reader.weight)
 
     def _similarities(self, description: str) -> dict[str, float]:
         """Cosine similarity of the description to each instrument's name and description."""
@@ -186,7 +223,7 @@ class Recommender:
             else self.profile(description_or_profile)
         )
         ranked = self.rank(profile)
-        usable = [s for s in ranked if s.blocked is None and s.value > 0]
+        usable = [s for s in ranked if s.blocked is None]
         chosen = [
             s
             for n, s in enumerate(usable[:MAX_RECOMMENDATIONS])

@@ -209,6 +209,29 @@ def main():
             err(where(fname, r), "description copies a development scenario")
     stats[fname] = rows
 
+    # ---------------------------------------------------------------- training scenarios
+    fname = "training_scenarios.jsonl"
+    rows = load_jsonl(os.path.join(HERE, fname))
+    val_desc = {norm(r["description"]).lower() for r in stats["scenarios.jsonl"]}
+    for r in rows:
+        all_ids[r.get("id")] += 1
+        for f, t in (("id", str), ("description", str), ("expected_instruments", list),
+                     ("reasons", list), ("not_recommended", list), ("split", str)):
+            need(fname, r, f, t)
+        ei = r.get("expected_instruments", [])
+        if not 4 <= len(ei) <= 6 or len(set(ei)) != len(ei):
+            err(where(fname, r), "need 4-6 distinct expected instruments")
+        for name in ei:
+            if name not in vocab:
+                err(where(fname, r), f"instrument not in vocabulary: {name!r}")
+        if len(r.get("reasons", [])) != len(ei):
+            err(where(fname, r), "need one reason per expected instrument")
+        if r.get("split") != "train":
+            err(where(fname, r), "training scenarios have split 'train'")
+        if norm(r.get("description", "")).lower() in dev_desc | val_desc:
+            err(where(fname, r), "description copies a development or written scenario")
+    stats[fname] = rows
+
     # ---------------------------------------------------------------- paraphrases
     fname = "scenario_paraphrases.jsonl"
     rows = load_jsonl(os.path.join(HERE, fname))

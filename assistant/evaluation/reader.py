@@ -1,0 +1,163 @@
+"""Fitting the learned reader of cluster descriptions (``assistant.recommending.reader``).
+
+``collect`` reads each labelled scenario once: the reader's features of its description and
+the rules' scores. ``fit`` trains one L2 logistic model per catalog instrument (scikit-learn,
+needed for fitting only: the ``dev`` extra). An expected name that several catalog ids satisfy
+(``instrument_vocabulary.json``: "trust-building / networking broker" is a broker, quick wins
+or a network programme) is credited to the one the rules rank highest; its other ids are left
+out of their instruments' fits rather than counted as negatives, so the reader learns which
+need a description shows, and the rules which instrument answers it.
+
+``cross_validate`` predicts every scenario from a model fitted without its group (a scenario
+with its paraphrases) and reports recall@k per source file for each blend weight; ``choose``
+takes the weight with the best mean over the sources.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from assistant.recommending.reader import ReaderModel, blended_order, description_features
+from assistant.recommending.scoring import order
+
+C = 5.0  # inverse L2 strength, chosen by cross-validation (docs/recommend.md)
+WEIGHTS = (0.25, 0.4, 0.5, 0.75, 1.0)
+FOLDS = 5
+K = 6
+
+
+@dataclass
+class Example:
+    """One labelled scenario as the fit sees it."""
+
+    id: str
+    group: str  # a scenario and its paraphrases share one: never split across folds
+    source: str  # the file it came from, for the report
+    features: np.ndarray
+    values: dict[str, float]  # rule value per instrument id
+    blocked: set[str]
+    rule_order: list[str]
+    expected: list[set[str]]  # per expected name, the catalog ids that satisfy it
+
+    def hits(self, ranking: list[str], k: int = K) -> int:
+        top = set(ranking[:k])
+        return sum(bool(ids & top) for ids in self.expected)
+
+
+def collect(
+    recommender: Any, rows: Sequence[dict[str, Any]], vocab: dict[str, list[str]], source: str
+) -> list[Example]:
+    """Features and rule scores of labelled scenarios (``recommender``: a ``Recommender``)."""
+    if recommender.second is None:
+        raise ValueError("the reader needs the second embedding model; it is turned off")
+    out = []
+    for row in rows:
+        profile = recommender.profile(row["description"])
+        scores = recommender.scores(profile)
+        out.append(
+            Example(
+                id=row["id"],
+                group=row.get("paraphrase_of") or row["id"],
+                source=source,
+                features=description_features(
+                    row["description"], recommender.embeddings, recommender.second
+                ),
+                values={s.instrument.id: s.value for s in scores},
+                blocked={s.instrument.id for s in scores if s.blocked is not None},
+                rule_order=[s.instrument.id for s in order(scores)],
+                expected=[set(vocab[name]) for name in row["expected_instruments"]],
+            )
+        )
+    return out
+
+
+def targets(examples: Sequence[Example], ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Labels (scenario x instrument) and sample weights: see the module docstring."""
+    column = {i: n for n, i in enumerate(ids)}
+    y = np.zeros((len(examples), len(ids)))
+    weight = np.ones_like(y)
+    for row, ex in enumerate(examples):
+        rank = {i: n for n, i in enumerate(ex.rule_order)}
+        for names_ids in ex.expected:
+            known = sorted((i for i in names_ids if i in column), key=lambda i: rank.get(i, 999))
+            for i in known[1:]:
+                weight[row, column[i]] = 0.0
+            if known:
+                y[row, column[known[0]]] = 1.0
+    weight[y == 1.0] = 1.0  # an id credited through another name is a positive after all
+    return y, weight
+
+
+def fit(
+    examples: Sequence[Example], model_ids: tuple[str, str], weight: float, c: float = C
+) -> ReaderModel:
+    """One logistic model per instrument that some scenario calls for."""
+    from sklearn.linear_model import LogisticRegression
+
+    ids = sorted({i for ex in examples for i in ex.values})
+    y, sample_weight = targets(examples, ids)
+    x = np.array([ex.features for ex in examples])
+    keep = [n for n in range(len(ids)) if y[:, n].any()]
+    coef, intercept = [], []
+    for n in keep:
+        model = LogisticRegression(C=c, max_iter=3000)
+        model.fit(x, y[:, n], sample_weight=sample_weight[:, n])
+        coef.append(model.coef_[0])
+        intercept.append(model.intercept_[0])
+    return ReaderModel(
+        instrument_ids=tuple(ids[n] for n in keep),
+        coef=np.array(coef),
+        intercept=np.array(intercept),
+        model_ids=model_ids,
+        weight=weight,
+        scenarios=len(examples),
+    )
+
+
+def _folds(examples: Sequence[Example]) -> list[np.ndarray]:
+    groups = sorted({ex.group for ex in examples})
+    rng = np.random.default_rng(0)
+    fold_of = dict(zip(groups, rng.permutation(len(groups)) % FOLDS, strict=True))
+    labels = np.array([fold_of[ex.group] for ex in examples])
+    return [np.flatnonzero(labels == f) for f in range(FOLDS)]
+
+
+def cross_validate(
+    examples: Sequence[Example], weights: Sequence[float] = WEIGHTS, c: float = C, k: int = K
+) -> dict[str, dict[str, float]]:
+    """recall@k per source for the rules alone, the reader alone and each blend weight,
+    every scenario ranked by a model fitted without its group."""
+    rankings: dict[str, list[list[str]]] = {"rules": [], "reader": []}
+    rankings |= {f"blend {w}": [] for w in weights}
+    ordered: list[Example] = []
+    for test in _folds(examples):
+        held = set(test.tolist())
+        model = fit([ex for n, ex in enumerate(examples) if n not in held], ("", ""), 0.0, c)
+        for n in test:
+            ex = examples[n]
+            odds = model.log_odds(ex.features)
+            ordered.append(ex)
+            rankings["rules"].append(ex.rule_order)
+            rankings["reader"].append(blended_order(ex.values, ex.blocked, odds, 1e6))
+            for w in weights:
+                rankings[f"blend {w}"].append(blended_order(ex.values, ex.blocked, odds, w))
+    sources = sorted({ex.source for ex in examples})
+    report: dict[str, dict[str, float]] = {}
+    for method, ranked in rankings.items():
+        report[method] = {}
+        for source in sources:
+            pairs = [(ex, r) for ex, r in zip(ordered, ranked, strict=True) if ex.source == source]
+            total = sum(len(ex.expected) for ex, _ in pairs)
+            report[method][source] = round(sum(ex.hits(r, k) for ex, r in pairs) / total, 3)
+    return report
+
+
+def choose(report: dict[str, dict[str, float]]) -> float:
+    """The blend weight with the best mean recall over the sources."""
+    blends = {m: v for m, v in report.items() if m.startswith("blend ")}
+    best = max(blends, key=lambda m: (np.mean(list(blends[m].values())), -float(m.split()[1])))
+    return float(best.split()[1])
