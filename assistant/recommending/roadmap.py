@@ -2,7 +2,8 @@
 
 ``Recommender(settings).recommend("3,500 smallholder banana growers ...")`` parses the
 description into a ``ClusterProfile``, scores every catalog instrument against it (problems
-addressed, fit conditions, prerequisites, conflicts), sequences the chosen ones by phase, and
+addressed, fit conditions, prerequisites, conflicts), blends those scores with the learned
+reader of the description (``reader``), sequences the chosen ones by phase, and
 attaches 1-3 corpus citations per instrument (among its supporting passages, found at
 ingest time), what not to do (with reason
 and source), similar documented cases and disagreements between documents.
