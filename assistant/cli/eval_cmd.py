@@ -178,6 +178,9 @@ def fit_reader(
     if names is None:
         raise UserError(f"no such file: {vocab}")
     recommender = make_recommender(make_settings(index), with_citations=False)
+    second = recommender.second
+    if second is None:
+        raise UserError("the reader needs the second embedding model, which is turned off")
     examples = []
     for path in scenarios or READER_SCENARIOS:
         rows = [r for r in read_jsonl(path) if r.get("split") != exclude_split]
@@ -190,7 +193,7 @@ def fit_reader(
     weight = choose(report)
     print_json({"scenarios": len(examples), "cv_recall@6": report, "weight": weight}, pretty=True)
     if write:
-        models = (recommender.embeddings.model_id, recommender.second.model_id)
+        models = (recommender.embeddings.model_id, second.model_id)
         fit(examples, models, weight).save(MODEL_FILE)
         console.print(f"Saved the reader to {MODEL_FILE} (blend weight {weight})")
 

@@ -199,7 +199,7 @@ class Recommender:
         with the learned reader when there is one."""
         scores = self.scores(profile)
         reader = self.reader
-        if reader is None or not profile.description:
+        if reader is None or self.second is None or not profile.description:
             return order(scores)
         features = description_features(profile.description, self.embeddings, self.second)
         odds = reader.log_odds(features)

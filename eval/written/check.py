@@ -215,8 +215,14 @@ def main():
     val_desc = {norm(r["description"]).lower() for r in stats["scenarios.jsonl"]}
     for r in rows:
         all_ids[r.get("id")] += 1
-        for f, t in (("id", str), ("description", str), ("expected_instruments", list),
-                     ("reasons", list), ("not_recommended", list), ("split", str)):
+        for f, t in (
+            ("id", str),
+            ("description", str),
+            ("expected_instruments", list),
+            ("reasons", list),
+            ("not_recommended", list),
+            ("split", str),
+        ):
             need(fname, r, f, t)
         ei = r.get("expected_instruments", [])
         if not 4 <= len(ei) <= 6 or len(set(ei)) != len(ei):
