@@ -81,6 +81,16 @@ def test_cross_validation_scores_unseen_scenarios_and_the_reader_beats_blind_rul
     assert choose(report) == 0.5
 
 
+def test_cross_validation_averages_over_shufflings_of_the_folds():
+    examples = _two_kinds(6)  # few scenarios: which land together in a fold matters
+    apart = [cross_validate(examples, weights=(0.5,), k=2, seeds=(s,)) for s in range(6)]
+    both = cross_validate(examples, weights=(0.5,), k=2, seeds=range(6))
+    figures = [one["reader"]["made"] for one in apart]
+    assert len(set(figures)) > 1  # the shufflings differ...
+    assert both["reader"]["made"] == pytest.approx(np.mean(figures), abs=1e-3)  # ...and average
+    assert both["rules"] == apart[0]["rules"]  # the rules do not depend on the folds
+
+
 def test_a_saved_reader_loads_back(tmp_path):
     model = fit(_two_kinds(20), ("m1", "m2"), weight=0.4)
     model.save(tmp_path / "reader.npz")

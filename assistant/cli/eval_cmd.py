@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.progress import track
 from rich.table import Table
 from rich.text import Text
 
@@ -174,9 +175,9 @@ def fit_reader(
     from assistant.evaluation.reader import choose, collect, cross_validate, fit
     from assistant.recommending.reader import MODEL_FILE
 
-    names = json.loads(vocab.read_text(encoding="utf-8")) if vocab.exists() else None
-    if names is None:
+    if not vocab.is_file():
         raise UserError(f"no such file: {vocab}")
+    names = json.loads(vocab.read_text(encoding="utf-8"))
     recommender = make_recommender(make_settings(index), with_citations=False)
     second = recommender.second
     if second is None:
@@ -184,9 +185,9 @@ def fit_reader(
     examples = []
     for path in scenarios or READER_SCENARIOS:
         rows = [r for r in read_jsonl(path) if r.get("split") != exclude_split]
-        console.print(f"Reading {len(rows)} scenarios of {path.name}…")
+        reading = track(rows, description=f"Reading {path.name}", console=console)
         try:
-            examples += collect(recommender, rows, names, path.name)
+            examples += collect(recommender, reading, names, path.name)
         except (KeyError, ValueError) as exc:
             raise UserError(f"{path}: {exc}") from exc
     report = cross_validate(examples)
