@@ -36,10 +36,10 @@ def encoded():
 
     The index-building tests embed the same generated documents again and again; their vectors
     are kept by model and text, so a repeat costs nothing. Counts of what the product embeds
-    (``embed_documents`` calls, ``chunks_embedded``) are unchanged: only the encoding below them
-    is remembered.
+    (``embed_documents`` calls, ``chunks_embedded``, and what ``LocalEmbeddings`` itself keeps
+    of recent texts) are unchanged: only the model's computation below them is remembered.
     """
-    original = LocalEmbeddings._encode
+    original = LocalEmbeddings._compute
     memo: dict[tuple[str, str], np.ndarray] = {}
 
     def encode(self: LocalEmbeddings, texts: list[str]) -> np.ndarray:
@@ -52,7 +52,7 @@ def encoded():
         return np.stack([memo[(self.model_name, t)] for t in texts])
 
     patch = pytest.MonkeyPatch()
-    patch.setattr(LocalEmbeddings, "_encode", encode)
+    patch.setattr(LocalEmbeddings, "_compute", encode)
     yield memo
     patch.undo()
 

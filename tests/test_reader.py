@@ -162,3 +162,34 @@ def test_a_reader_fitted_with_other_models_is_not_used(starter_index, embeddings
     fit(_two_kinds(10), ("other-model:0", "another:0"), weight=0.5).save(tmp_path / "r.npz")
     rec = Recommender(starter_index, embeddings=embeddings, reader_file=tmp_path / "r.npz")
     assert rec.reader is None
+
+
+def test_a_roadmap_embeds_each_text_once_per_model(starter_index):
+    from collections import Counter
+
+    from assistant.index.embeddings import LocalEmbeddings, first_embeddings, second_embeddings
+    from assistant.recommending.roadmap import Recommender
+
+    computed: Counter[tuple[str, str]] = Counter()
+
+    class Counting(LocalEmbeddings):
+        def _compute(self, texts: list[str]) -> np.ndarray:
+            computed.update((self.model_name, t) for t in texts)
+            return super()._compute(texts)
+
+    def counting(model: LocalEmbeddings | None) -> Counting:
+        assert model is not None
+        return Counting(model.model_name, model.batch_size, model.cache_dir)
+
+    first, second = (
+        counting(first_embeddings(starter_index)),
+        counting(second_embeddings(starter_index)),
+    )
+    recommender = Recommender(starter_index, embeddings=first, second=second, with_citations=False)
+    recommender.recommend(TANNERS)
+    mine = {key: n for key, n in computed.items() if key[1] in TANNERS}  # the description, clauses
+    assert mine and max(mine.values()) == 1
+    assert {model for model, _ in mine} == {first.model_name, second.model_name}
+    vector = first.embed_query(TANNERS)  # seen: read back, not computed again
+    assert computed[(first.model_name, TANNERS)] == 1
+    assert np.allclose(vector, first._compute([TANNERS])[0], atol=1e-5)

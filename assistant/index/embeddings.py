@@ -20,11 +20,13 @@ import shutil
 import tempfile
 import threading
 import zipfile
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 if TYPE_CHECKING:
@@ -155,7 +157,13 @@ def text_key(model_id: str, text: str) -> str:
 
 
 class LocalEmbeddings(Embeddings):
-    """LangChain embeddings computed by a local sentence-transformers model (normalised)."""
+    """LangChain embeddings computed by a local sentence-transformers model (normalised).
+
+    The last ``RECENT`` texts' vectors are kept, so that a text several components read (a
+    question, a description and its clauses) is embedded once.
+    """
+
+    RECENT = 256
 
     def __init__(
         self,
@@ -166,6 +174,8 @@ class LocalEmbeddings(Embeddings):
         self.model_name = model
         self.batch_size = batch_size
         self.cache_dir = cache_dir
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._recent_lock = threading.Lock()
 
     @property
     def model(self) -> SentenceTransformer:
@@ -229,7 +239,28 @@ class LocalEmbeddings(Embeddings):
     def embed_query(self, text: str) -> list[float]:
         return self._encode([text])[0].tolist()
 
-    def _encode(self, texts: list[str]):  # -> numpy.ndarray
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        """Vectors of ``texts``, computing only those not among the recent ones."""
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        with self._recent_lock:
+            known = {t: self._recent[t] for t in texts if t in self._recent}
+            for text in known:
+                self._recent.move_to_end(text)
+        missing = list(dict.fromkeys(t for t in texts if t not in known))
+        if missing:
+            computed = self._compute(missing)
+            known |= dict(zip(missing, computed, strict=True))
+            with self._recent_lock:
+                first = max(0, len(missing) - self.RECENT)  # copies: not views of a big batch
+                self._recent.update(
+                    (t, v.copy()) for t, v in zip(missing[first:], computed[first:], strict=True)
+                )
+                while len(self._recent) > self.RECENT:
+                    self._recent.popitem(last=False)
+        return np.stack([known[t] for t in texts])
+
+    def _compute(self, texts: list[str]) -> np.ndarray:
         return self.model.encode(
             texts,
             batch_size=self.batch_size,
