@@ -19,7 +19,7 @@ def test_a_heavy_weight_follows_the_reader_and_unknown_instruments_sit_at_its_me
     values = {"a": 1.0, "b": 5.0, "c": 3.0, "new": 100.0}
     odds = {"a": 2.0, "b": -3.0, "c": 0.5}  # the reader never saw "new"
     ranked = blended_order(values, set(), odds, 1e6)
-    # "new" counts at the median log-odds (c's 0.5); the tie goes to the higher rule value
+    # "new" counts at the median reading (c's 0.5); the tie goes to the higher rule value
     assert ranked == ["a", "new", "c", "b"]
 
 
@@ -69,9 +69,27 @@ def _two_kinds(count: int) -> list[Example]:
 def test_the_fitted_reader_tells_the_kinds_apart():
     model = fit(_two_kinds(40), ("m1", "m2"), weight=0.5)
     assert set(model.instrument_ids) == {"credit", "training", "rnd", "brand"}
-    poor = model.log_odds(np.array([1.0, 0.0]))
-    rich = model.log_odds(np.array([0.0, 1.0]))
+    poor = model.log_chances(np.array([1.0, 0.0]))
+    rich = model.log_chances(np.array([0.0, 1.0]))
     assert poor["credit"] > poor["rnd"] and rich["rnd"] > rich["credit"]
+    assert sum(np.exp(list(poor.values()))) == pytest.approx(1.0)  # the instruments share it
+    assert model.labels_per_scenario == 2.0
+    chances = model.chances(poor)  # each of a poor cluster's two instruments: nearly certain
+    assert chances["credit"] > 0.8 and chances["training"] > 0.8 and chances["rnd"] < 0.2
+
+
+def test_a_reader_of_two_instruments_still_gives_both_a_share():
+    one_each = [
+        _example(n, [float(n % 2)], [{"rnd"} if n % 2 else {"credit"}], ["credit", "rnd"])
+        for n in range(20)
+    ]
+    model = fit(one_each, ("m1", "m2"), weight=0.5)  # scikit-learn fits one row for two classes
+    assert model.coef.shape == (2, 1)
+    high = model.log_chances(np.array([1.0]))
+    assert high["rnd"] > high["credit"]
+    assert sum(np.exp(list(high.values()))) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="at least two instruments"):
+        fit(one_each[:1], ("m1", "m2"), weight=0.5)
 
 
 def test_cross_validation_scores_unseen_scenarios_and_the_reader_beats_blind_rules():
@@ -97,9 +115,10 @@ def test_a_saved_reader_loads_back(tmp_path):
     back = ReaderModel.load(tmp_path / "reader.npz")
     assert back is not None
     assert back.instrument_ids == model.instrument_ids and back.weight == 0.4
+    assert back.labels_per_scenario == model.labels_per_scenario
     x = np.array([0.3, 0.7])
-    for i, v in model.log_odds(x).items():
-        assert back.log_odds(x)[i] == pytest.approx(v, abs=1e-4)
+    for i, v in model.log_chances(x).items():
+        assert back.log_chances(x)[i] == pytest.approx(v, abs=1e-4)
     assert ReaderModel.load(tmp_path / "none.npz") is None
 
 

@@ -1,12 +1,13 @@
 """Fitting the learned reader of cluster descriptions (``assistant.recommending.reader``).
 
 ``collect`` reads each labelled scenario once: the reader's features of its description and
-the rules' scores. ``fit`` trains one L2 logistic model per catalog instrument (scikit-learn,
-needed for fitting only: the ``dev`` extra). An expected name that several catalog ids satisfy
-(``instrument_vocabulary.json``: "trust-building / networking broker" is a broker, quick wins
-or a network programme) is credited to the one the rules rank highest; its other ids are left
-out of their instruments' fits rather than counted as negatives, so the reader learns which
-need a description shows, and the rules which instrument answers it.
+the rules' scores. ``fit`` trains one multinomial (softmax) L2 logistic model over the catalog
+instruments (scikit-learn, needed for fitting only: the ``dev`` extra): a scenario counts once
+per instrument it calls for, each time with weight 1/k, so the instruments compete for its
+probability instead of each being fitted alone. An expected name that several catalog ids
+satisfy (``instrument_vocabulary.json``: "trust-building / networking broker" is a broker,
+quick wins or a network programme) is credited to the one the rules rank highest, so the
+reader learns which need a description shows, and the rules which instrument answers it.
 
 ``cross_validate`` predicts every scenario from a model fitted without its group (a scenario
 with its paraphrases) and reports recall@k per source file for each blend weight, averaged over
@@ -26,7 +27,7 @@ from assistant.recommending.reader import ReaderModel, blended_order, descriptio
 from assistant.recommending.scoring import order
 
 C = 5.0  # inverse L2 strength, chosen by cross-validation (docs/recommend.md)
-WEIGHTS = (0.25, 0.4, 0.5, 0.75, 1.0)
+WEIGHTS = (0.4, 0.6, 0.75, 1.0, 1.25, 1.5)
 FOLDS = 5
 SHUFFLINGS = (0, 1, 2)  # seeds of the shufflings of the groups into folds
 K = 6
@@ -97,26 +98,32 @@ def targets(examples: Sequence[Example], ids: list[str]) -> tuple[np.ndarray, np
 def fit(
     examples: Sequence[Example], model_ids: tuple[str, str], weight: float, c: float = C
 ) -> ReaderModel:
-    """One logistic model per instrument that some scenario calls for."""
+    """One softmax model over the instruments that some scenario calls for."""
     from sklearn.linear_model import LogisticRegression
 
     ids = sorted({i for ex in examples for i in ex.values})
-    y, sample_weight = targets(examples, ids)
-    x = np.array([ex.features for ex in examples])
-    keep = [n for n in range(len(ids)) if y[:, n].any()]
-    coef, intercept = [], []
-    for n in keep:
-        model = LogisticRegression(C=c, max_iter=3000)
-        model.fit(x, y[:, n], sample_weight=sample_weight[:, n])
-        coef.append(model.coef_[0])
-        intercept.append(model.intercept_[0])
+    y, _ = targets(examples, ids)
+    rows, labels = np.nonzero(y)  # a scenario once per instrument it calls for
+    if len(set(labels.tolist())) < 2:
+        raise ValueError("the reader needs scenarios that call for at least two instruments")
+    per_scenario = y.sum(axis=1)
+    model = LogisticRegression(C=c, max_iter=3000)
+    model.fit(
+        np.array([ex.features for ex in examples])[rows],
+        labels,
+        sample_weight=1.0 / per_scenario[rows],
+    )
+    coef, intercept = model.coef_, model.intercept_
+    if len(model.classes_) == 2:  # scikit-learn keeps one row: the second class against the first
+        coef, intercept = np.vstack([0 * coef, coef]), np.concatenate([[0.0], intercept])
     return ReaderModel(
-        instrument_ids=tuple(ids[n] for n in keep),
-        coef=np.array(coef),
-        intercept=np.array(intercept),
+        instrument_ids=tuple(ids[n] for n in model.classes_),
+        coef=coef,
+        intercept=intercept,
         model_ids=model_ids,
         weight=weight,
         scenarios=len(examples),
+        labels_per_scenario=float(per_scenario[per_scenario > 0].mean()),
     )
 
 
@@ -140,11 +147,11 @@ def _held_out_rankings(
         model = fit([ex for n, ex in enumerate(examples) if n not in held], ("", ""), 0.0, c)
         for n in test:
             ex = examples[n]
-            odds = model.log_odds(ex.features)
+            chances = model.log_chances(ex.features)
             rankings["rules"][n] = ex.rule_order
-            rankings["reader"][n] = blended_order(ex.values, ex.blocked, odds, 1e6)
+            rankings["reader"][n] = blended_order(ex.values, ex.blocked, chances, 1e6)
             for w in weights:
-                rankings[f"blend {w}"][n] = blended_order(ex.values, ex.blocked, odds, w)
+                rankings[f"blend {w}"][n] = blended_order(ex.values, ex.blocked, chances, w)
     return rankings
 
 

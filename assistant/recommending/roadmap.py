@@ -202,10 +202,11 @@ class Recommender:
         if reader is None or self.second is None or not profile.description:
             return order(scores)
         features = description_features(profile.description, self.embeddings, self.second)
-        odds = reader.log_odds(features)
+        reading = reader.log_chances(features)
+        chances = reader.chances(reading)
         for score in scores:
-            note_reading(score, odds.get(score.instrument.id), reader.scenarios)
-        return blend(scores, odds, reader.weight)
+            note_reading(score, chances.get(score.instrument.id), reader.scenarios)
+        return blend(scores, reading, reader.weight)
 
     def _similarities(self, description: str) -> dict[str, float]:
         """Cosine similarity of the description to each instrument's name and description."""
