@@ -78,21 +78,18 @@ def collect(
     return out
 
 
-def targets(examples: Sequence[Example], ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Labels (scenario x instrument) and sample weights: see the module docstring."""
+def targets(examples: Sequence[Example], ids: list[str]) -> np.ndarray:
+    """Labels (scenario x instrument): each expected name credits the one of its ids that the
+    rules rank highest (see the module docstring)."""
     column = {i: n for n, i in enumerate(ids)}
     y = np.zeros((len(examples), len(ids)))
-    weight = np.ones_like(y)
     for row, ex in enumerate(examples):
         rank = {i: n for n, i in enumerate(ex.rule_order)}
         for names_ids in ex.expected:
             known = sorted((i for i in names_ids if i in column), key=lambda i: rank.get(i, 999))
-            for i in known[1:]:
-                weight[row, column[i]] = 0.0
             if known:
                 y[row, column[known[0]]] = 1.0
-    weight[y == 1.0] = 1.0  # an id credited through another name is a positive after all
-    return y, weight
+    return y
 
 
 def fit(
@@ -102,7 +99,7 @@ def fit(
     from sklearn.linear_model import LogisticRegression
 
     ids = sorted({i for ex in examples for i in ex.values})
-    y, _ = targets(examples, ids)
+    y = targets(examples, ids)
     rows, labels = np.nonzero(y)  # a scenario once per instrument it calls for
     if len(set(labels.tolist())) < 2:
         raise ValueError("the reader needs scenarios that call for at least two instruments")
